@@ -1,0 +1,16 @@
+//! The shared document model of the newsdesk pipeline and the code that reads and writes it.
+//!
+//! - `doc`: the types every step exchanges (page, article, section, caption, figure, quote,
+//!   person, place, organization, diagnostic). Pure data.
+//! - `options`: each step's options, the tables of `config/pipeline.toml`. Pure data.
+//! - `wire`: the versioned JSON artifact between steps. Pure encode/decode.
+//! - `io` and `batch`: atomic file writes and the parallel batch driver of the step binaries.
+//!   The only IO in this crate; step libraries never use them, only binaries and `xtask`.
+
+pub mod batch;
+pub mod doc;
+pub mod io;
+pub mod options;
+pub mod wire;
+
+pub use doc::*;
