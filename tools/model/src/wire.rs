@@ -38,7 +38,9 @@ pub enum WireError {
     Json(#[from] serde_json::Error),
     #[error("artifact format `{found}` is not `{FORMAT}`")]
     Format { found: String },
-    #[error("artifact version {found} written by step `{step}` is not version {VERSION}; re-run `{step}` (cargo xtask run {step} --force)")]
+    #[error(
+        "artifact version {found} written by step `{step}` is not version {VERSION}; re-run `{step}` (cargo xtask run {step} --force)"
+    )]
     Version { found: u32, step: String },
 }
 

@@ -2,8 +2,8 @@
 //!
 //! Pure: bytes in, a `Page` with diagnostics out; no file system access.
 
-use model::{Article, Page, Section, Source};
 use model::options::SplitOptions;
+use model::{Article, Page, Section, Source};
 
 /// Splits `bytes`, the page text of `page_id`, into articles.
 pub fn split_page(page_id: &str, bytes: &[u8], _options: &SplitOptions) -> Page {
@@ -20,7 +20,12 @@ pub fn split_page(page_id: &str, bytes: &[u8], _options: &SplitOptions) -> Page 
     };
     Page {
         id: page_id.to_owned(),
-        source: Source { format: "text".into(), encoding: "UTF-8".into(), bytes: bytes.len() as u64, ..Source::default() },
+        source: Source {
+            format: "text".into(),
+            encoding: "UTF-8".into(),
+            bytes: bytes.len() as u64,
+            ..Source::default()
+        },
         articles: vec![article],
         ..Page::default()
     }
