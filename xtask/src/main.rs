@@ -1,1 +1,276 @@
-fn main() {}
+//! `cargo xtask`: the pipeline orchestrator and the project's developer tasks.
+//!
+//! It validates `config/pipeline.toml`, builds the step binaries, and runs each enabled step once
+//! per batch over the pages that need it (see `pipeline`). It also runs CI (`ci`), benchmarks
+//! (`bench`) and the scheduled refresh (`refresh`). It does no page processing itself.
+//!
+//! Exit codes: 0 all good; 1 finished, some pages failed; 2 could not run; 3 another run holds
+//! the lock on the output folder.
+
+mod bench;
+mod config;
+mod hashing;
+mod pipeline;
+mod progress;
+mod refresh;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::pipeline::{Paths, RunOptions};
+use crate::progress::Mode;
+
+/// The newsdesk pipeline: split → clean → extract → summarize → bundle, incrementally.
+#[derive(Parser)]
+#[command(name = "cargo xtask", arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every enabled step over the seeds, redoing only what changed.
+    BuildAll(BuildArgs),
+    /// Run one step (`--page` limits it to pages, which are always redone).
+    Run {
+        /// The step: split, clean, extract, summarize or bundle.
+        step: String,
+        /// Only this page (a seed file name without extension); repeatable.
+        #[arg(long = "page", value_name = "ID")]
+        pages: Vec<String>,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
+    /// Per step, how many pages are fresh and how many would be redone.
+    Status(PathArgs),
+    /// Delete the output folder.
+    Clean(PathArgs),
+    /// Show how a page was split and cleaned: each line's class and rule, each join's reason.
+    Explain {
+        /// The page id (a seed file name without extension).
+        page: String,
+        #[command(flatten)]
+        paths: PathArgs,
+    },
+    /// Fetch new and changed pages from config/sources.toml into the seeds, then build.
+    Refresh {
+        /// The sources file.
+        #[arg(long, value_name = "FILE")]
+        sources: Option<PathBuf>,
+        /// Print what would be fetched; fetch and build nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        build: BuildArgs,
+    },
+    /// Measure throughput (MB/s), no-op rebuild time and peak memory on a synthetic corpus.
+    Bench(bench::BenchArgs),
+    /// What CI runs: formatting, clippy with warnings denied, every test.
+    Ci,
+}
+
+#[derive(Args, Clone)]
+struct PathArgs {
+    /// Folder of input pages.
+    #[arg(long, value_name = "DIR")]
+    seeds: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Pipeline configuration.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+struct BuildArgs {
+    #[command(flatten)]
+    paths: PathArgs,
+    /// Redo every page, fresh or not.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads per step (default: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Progress display.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: Mode,
+    /// Cargo profile for the step binaries (tests use `dev` to share the test build).
+    #[arg(long, default_value = "release", hide = true)]
+    cargo_profile: String,
+}
+
+/// The workspace root: xtask lives one level below it.
+fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+impl PathArgs {
+    fn paths(&self) -> Paths {
+        let root = project_root();
+        Paths {
+            seeds: self.seeds.clone().unwrap_or_else(|| root.join("seeds")),
+            out: self.out.clone().unwrap_or_else(|| root.join("out")),
+            root,
+        }
+    }
+
+    fn config(&self) -> anyhow::Result<config::Config> {
+        let path = self.config.clone().unwrap_or_else(|| project_root().join("config").join("pipeline.toml"));
+        config::load(&path)
+    }
+}
+
+impl BuildArgs {
+    fn run_options(&self, pages: Vec<String>) -> RunOptions {
+        RunOptions {
+            force: self.force,
+            jobs: self.jobs,
+            progress: self.progress.resolve(),
+            pages,
+            profile: self.cargo_profile.clone(),
+        }
+    }
+}
+
+/// The outcome of a command, mapped to the exit code.
+enum Outcome {
+    Ok,
+    SomeFailed,
+    Locked(PathBuf),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::SomeFailed) => ExitCode::from(1),
+        Ok(Outcome::Locked(out)) => {
+            eprintln!(
+                "error: another run is using {} (it holds {}); not starting a second one",
+                out.display(),
+                out.join(".lock").display()
+            );
+            ExitCode::from(3)
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<Outcome> {
+    match command {
+        Command::BuildAll(build) => {
+            let config = build.paths.config()?;
+            let steps = config.steps.clone();
+            build_steps(&build, &config, &steps, Vec::new())
+        }
+        Command::Run { step, pages, build } => {
+            let config = build.paths.config()?;
+            let Some(&step) = config::STEPS.iter().find(|s| **s == step) else {
+                anyhow::bail!("unknown step `{step}`, expected one of {}", config::STEPS.join(", "));
+            };
+            if !config.enabled(step) {
+                anyhow::bail!("step `{step}` is disabled in {}", config.path.display());
+            }
+            build_steps(&build, &config, &[step], pages)
+        }
+        Command::Status(paths_args) => {
+            let config = paths_args.config()?;
+            let paths = paths_args.paths();
+            let rows = pipeline::status(&paths, &config, "release")?;
+            println!("{:<10} {:>6} {:>6}", "step", "fresh", "stale");
+            for (step, fresh, stale, note) in rows {
+                if note.is_empty() {
+                    println!("{step:<10} {fresh:>6} {stale:>6}");
+                } else {
+                    println!("{step:<10} {note}");
+                }
+            }
+            Ok(Outcome::Ok)
+        }
+        Command::Clean(paths_args) => {
+            let paths = paths_args.paths();
+            let Some(lock) = pipeline::lock(&paths.out)? else { return Ok(Outcome::Locked(paths.out)) };
+            for entry in std::fs::read_dir(&paths.out).with_context(|| format!("listing {}", paths.out.display()))? {
+                let path = entry.with_context(|| format!("listing {}", paths.out.display()))?.path();
+                if path.file_name().is_some_and(|n| n == ".lock") {
+                    continue;
+                }
+                let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                removed.with_context(|| format!("removing {}", path.display()))?;
+            }
+            drop(lock);
+            eprintln!("removed everything in {}", paths.out.display());
+            Ok(Outcome::Ok)
+        }
+        Command::Explain { page, paths } => {
+            let config = paths.config()?;
+            refresh::explain(&paths.paths(), &config, &page)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Refresh { sources, dry_run, build } => {
+            let config = build.paths.config()?;
+            let paths = build.paths.paths();
+            let sources = sources.unwrap_or_else(|| project_root().join("config").join("sources.toml"));
+            let Some(_lock) = pipeline::lock(&paths.out)? else { return Ok(Outcome::Locked(paths.out)) };
+            let run = build.run_options(Vec::new());
+            match refresh::refresh(&paths, &config, &sources, dry_run, &run)? {
+                refresh::Refreshed::Locked => Ok(Outcome::Locked(paths.seeds)),
+                refresh::Refreshed::Done { failed: true } => Ok(Outcome::SomeFailed),
+                refresh::Refreshed::Done { failed: false } => Ok(Outcome::Ok),
+            }
+        }
+        Command::Bench(args) => {
+            bench::run(&project_root(), &args)?;
+            Ok(Outcome::Ok)
+        }
+        Command::Ci => {
+            ci()?;
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// Runs `steps` under the output lock and prints the closing summary.
+fn build_steps(
+    build: &BuildArgs,
+    config: &config::Config,
+    steps: &[&'static str],
+    pages: Vec<String>,
+) -> anyhow::Result<Outcome> {
+    let paths = build.paths.paths();
+    // Check the seeds before creating anything in the output folder.
+    pipeline::seed_pages(&paths.seeds)?;
+    let Some(_lock) = pipeline::lock(&paths.out)? else { return Ok(Outcome::Locked(paths.out)) };
+    let run = build.run_options(pages);
+    let report = pipeline::run(&paths, config, steps, &run)?;
+    finish(&report, run.progress)
+}
+
+fn finish(report: &pipeline::RunReport, mode: Mode) -> anyhow::Result<Outcome> {
+    if mode != Mode::None {
+        if report.nothing_done() && !report.failed() {
+            eprintln!("nothing changed: every step is fresh ({:.2} s)", report.seconds);
+        }
+        eprintln!("{}", report.table());
+    }
+    Ok(if report.failed() { Outcome::SomeFailed } else { Outcome::Ok })
+}
+
+/// Formatting, clippy with warnings denied, every test: exactly what CI runs.
+fn ci() -> anyhow::Result<()> {
+    let sh = xshell::Shell::new().context("starting a shell")?;
+    sh.change_dir(project_root());
+    xshell::cmd!(sh, "cargo fmt --all --check").run().context("`cargo fmt --all` would change files")?;
+    xshell::cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run().context("clippy")?;
+    xshell::cmd!(sh, "cargo test --workspace --locked").run().context("tests failed")?;
+    Ok(())
+}

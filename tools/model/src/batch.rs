@@ -15,7 +15,8 @@
 //! ```
 //!
 //! Without it, failures and a closing summary go to stderr for a person. Exit codes: 0 all pages
-//! done, 1 finished with failed pages, 2 could not run at all.
+//! done, 1 finished with failed pages, 2 could not run at all, 3 the reader of `--events` went
+//! away (the orchestrator was killed), so the step stopped early.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -93,9 +94,12 @@ impl Reporter {
     fn emit(&self, value: serde_json::Value) {
         if self.events {
             let mut out = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
-            // A closed stdout (the reader went away) must not kill the workers.
-            let _ = writeln!(out, "{value}");
-            let _ = out.flush();
+            // The reader of the events (xtask) is gone, killed or interrupted: stop rather than
+            // go on writing `out/` behind the back of the next run. Finished pages were renamed
+            // into place whole; unfinished ones leave only temporary files, which xtask sweeps.
+            if writeln!(out, "{value}").and_then(|()| out.flush()).is_err() {
+                std::process::exit(3);
+            }
         }
     }
 }
@@ -154,7 +158,7 @@ where
     });
 
     let (done, failed) = (done.into_inner(), failed.into_inner());
-    reporter.emit(serde_json::json!({"event": "end", "done": done, "failed": failed}));
+    reporter.emit(serde_json::json!({"event": "end", "done": done, "failed": failed, "peak_rss_kb": peak_rss_kb()}));
     if !args.events {
         eprintln!("{step}: {done} pages done, {failed} failed, output in {}", args.out_dir.display());
     }
@@ -168,6 +172,13 @@ where
     let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let page = work(page_id, &bytes).with_context(|| format!("{}", input.display()))?;
     io::write_page(&io::artifact_path(out_dir, page_id), step, &page)
+}
+
+/// The peak resident memory of this process in KiB (Linux `VmHWM`), for the benchmarks.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `run_pages` for steps whose input is the artifact of an earlier step: decodes it first.

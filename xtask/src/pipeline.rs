@@ -1,0 +1,650 @@
+//! Planning and running the pipeline: which pages each step must redo, running each step's
+//! binary once per batch, recording what was done.
+//!
+//! A page is fresh for a step when the step's key (blake3 of its binary, its options and every
+//! file its options name) and the page's input hash are those recorded when its output was
+//! written, and that output is still there unchanged. Everything else is redone. Combined outputs
+//! (briefings, the bundle) have one key over all their inputs. State lives in
+//! `out/.state/<step>.json` and is written (atomically) only after the step's outputs are in
+//! place, so a run killed at any point leaves state that at worst redoes some work.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, STEPS};
+use crate::hashing::{self, HashCache};
+use crate::progress::{self, Mode, StepProgress};
+
+/// Version of the `out/.state/*.json` files; a different one is treated as no state.
+const STATE_VERSION: u32 = 1;
+
+/// Where things are.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The workspace root (for `cargo build`).
+    pub root: PathBuf,
+    pub seeds: PathBuf,
+    pub out: PathBuf,
+}
+
+impl Paths {
+    pub fn state_dir(&self) -> PathBuf {
+        self.out.join(".state")
+    }
+
+    fn step_dir(&self, step: &str) -> PathBuf {
+        self.out.join(step)
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub force: bool,
+    pub jobs: Option<usize>,
+    pub progress: Mode,
+    /// Only these pages (empty: all). Named pages are always redone.
+    pub pages: Vec<String>,
+    /// Cargo profile the step binaries are built with: `release` (default) or `dev`.
+    pub profile: String,
+}
+
+/// What a step has to do with its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// One output per page.
+    PerPage,
+    /// One output per page, then a combined output over all of them.
+    PerPageAndCombined,
+    /// Only a combined output over all pages.
+    Combined,
+}
+
+fn kind(step: &str) -> Kind {
+    match step {
+        "summarize" => Kind::PerPageAndCombined,
+        "bundle" => Kind::Combined,
+        _ => Kind::PerPage,
+    }
+}
+
+/// The combined invocation of a step: extra leading arguments and its output folder.
+fn combined_command(step: &str, out: &Path) -> (Vec<String>, PathBuf) {
+    match step {
+        "summarize" => (vec!["briefing".to_owned()], out.join("briefing")),
+        _ => (Vec::new(), out.to_path_buf()),
+    }
+}
+
+/// A file every successful combined run of `step` leaves, to notice a deleted output.
+fn combined_marker(step: &str, out: &Path) -> PathBuf {
+    match step {
+        "summarize" => out.join("briefing"),
+        _ => out.join("data").join("articles.jsonl"),
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct StepState {
+    version: u32,
+    key: String,
+    pages: BTreeMap<String, PageState>,
+    combined: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct PageState {
+    input: String,
+    output: String,
+}
+
+impl StepState {
+    fn load(path: &Path) -> StepState {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<StepState>(&bytes).ok())
+            .filter(|state| state.version == STATE_VERSION)
+            .unwrap_or_default()
+    }
+
+    fn save(&mut self, path: &Path) -> anyhow::Result<()> {
+        self.version = STATE_VERSION;
+        let bytes = serde_json::to_vec_pretty(self).context("serializing step state")?;
+        model::io::write_atomic(path, &bytes)
+    }
+}
+
+/// What one step did in one run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct StepReport {
+    pub step: String,
+    /// Pages computed.
+    pub done: Vec<String>,
+    /// Pages whose output was already up to date.
+    pub fresh: usize,
+    /// Pages that failed, with the reason.
+    pub failed: BTreeMap<String, String>,
+    /// Pages left out because the previous step has no output for them.
+    pub missing: Vec<String>,
+    /// Whether the combined output was rebuilt (`None` for steps without one).
+    pub combined: Option<bool>,
+    /// The combined output failed.
+    pub combined_failed: bool,
+    pub seconds: f64,
+    /// Peak resident memory of the step's process, in KiB, where known.
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// What a whole run did; also written to `out/.state/last-run.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunReport {
+    pub steps: Vec<StepReport>,
+    pub seconds: f64,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> bool {
+        self.steps.iter().any(|s| !s.failed.is_empty() || s.combined_failed)
+    }
+
+    pub fn nothing_done(&self) -> bool {
+        self.steps.iter().all(|s| s.done.is_empty() && s.combined != Some(true))
+    }
+
+    /// Every page that any step computed.
+    pub fn pages_rebuilt(&self) -> BTreeSet<String> {
+        self.steps.iter().flat_map(|s| s.done.iter().cloned()).collect()
+    }
+
+    /// The closing table: per step, done, fresh, failed, seconds.
+    pub fn table(&self) -> String {
+        let mut out =
+            format!("{:<10} {:>6} {:>6} {:>6} {:>8}  combined\n", "step", "done", "fresh", "failed", "seconds");
+        for s in &self.steps {
+            let combined = match (s.combined, s.combined_failed) {
+                (_, true) => "failed",
+                (Some(true), _) => "rebuilt",
+                (Some(false), _) => "fresh",
+                (None, _) => "-",
+            };
+            out.push_str(&format!(
+                "{:<10} {:>6} {:>6} {:>6} {:>8.2}  {combined}\n",
+                s.step,
+                s.done.len(),
+                s.fresh,
+                s.failed.len() + s.missing.len(),
+                s.seconds
+            ));
+        }
+        out.push_str(&format!("total {:.2} s", self.seconds));
+        out
+    }
+}
+
+/// The input pages in the seeds folder: `*.txt`, `*.html`, `*.htm`, by page id.
+pub fn seed_pages(seeds: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
+    if !seeds.is_dir() {
+        bail!(
+            "the seeds folder {} does not exist: put page texts (*.txt, *.html) there, or pass --seeds DIR",
+            seeds.display()
+        );
+    }
+    let mut pages = BTreeMap::new();
+    let entries = std::fs::read_dir(seeds).with_context(|| format!("listing {}", seeds.display()))?;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        paths.push(entry.with_context(|| format!("listing {}", seeds.display()))?.path());
+    }
+    paths.sort();
+    for path in paths {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if name.starts_with('.') || !path.is_file() || !matches!(ext.as_str(), "txt" | "html" | "htm") {
+            continue;
+        }
+        let id = model::io::page_id(&path);
+        if let Some(previous) = pages.insert(id.clone(), path.clone()) {
+            bail!("two seed files have the page id `{id}`: {} and {}", previous.display(), path.display());
+        }
+    }
+    Ok(pages)
+}
+
+/// The folder of the cargo profile's binaries.
+fn binary_dir(root: &Path, profile: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = if target.is_relative() { root.join(target) } else { target };
+    target.join(if profile == "dev" { "debug" } else { profile })
+}
+
+/// The tool crates with a binary: every folder of `tools/` with a `src/main.rs`.
+fn tool_binaries(root: &Path) -> anyhow::Result<Vec<String>> {
+    let tools = root.join("tools");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&tools).with_context(|| format!("listing {}", tools.display()))? {
+        let path = entry.with_context(|| format!("listing {}", tools.display()))?.path();
+        if path.join("src").join("main.rs").is_file() {
+            names.push(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Builds the binaries of every tool with cargo (a no-op when they are up to date).
+///
+/// Always the same set, whatever is about to run: cargo unifies dependency features per
+/// invocation, so building different subsets could relink a binary with other bytes and make
+/// its pages look stale.
+pub fn build_tools(paths: &Paths, profile: &str, mode: Mode) -> anyhow::Result<PathBuf> {
+    let sh = xshell::Shell::new().context("starting a shell")?;
+    sh.change_dir(&paths.root);
+    let mut args: Vec<String> = vec!["build".into(), "--profile".into(), profile.into()];
+    if mode == Mode::None {
+        args.push("--quiet".into());
+    }
+    for tool in tool_binaries(&paths.root)? {
+        args.push("--package".into());
+        args.push(tool);
+    }
+    xshell::cmd!(sh, "cargo {args...}").quiet().run().context("building the step binaries failed")?;
+    Ok(binary_dir(&paths.root, profile))
+}
+
+/// The key of a step: its binary, its options, and the files those options name.
+fn step_key(config: &Config, step: &str, binary: &Path, cache: &mut HashCache) -> anyhow::Result<String> {
+    let binary_hash = cache
+        .hash_file(binary)?
+        .with_context(|| format!("the `{step}` binary {} is missing: was it built?", binary.display()))?;
+    let options = config.options.to_json(step).unwrap_or_default();
+    let mut parts = vec![step.to_owned(), binary_hash, options];
+    for resource in config.options.resources(step) {
+        parts.push(cache.hash_tree(&resource)?);
+    }
+    Ok(hashing::hash_strings(parts.iter().map(String::as_str)))
+}
+
+/// The per-page step whose outputs `step` reads (`None`: the seeds).
+fn input_step(config: &Config, step: &str) -> Option<&'static str> {
+    let index = STEPS.iter().position(|s| *s == step)?;
+    STEPS[..index].iter().rev().copied().find(|s| config.enabled(s) && kind(s) != Kind::Combined)
+}
+
+/// Removes temporary files left behind by killed runs.
+fn sweep_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(model::io::TEMP_PREFIX) {
+            let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        } else if path.is_dir() && !path.is_symlink() {
+            sweep_temporaries(&path);
+        }
+    }
+}
+
+/// Holds `out/.lock` for the life of the run: two runs never write `out/` at once.
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+/// Takes the run lock on `out`. `Ok(None)` means another run holds it.
+pub fn lock(out: &Path) -> anyhow::Result<Option<Lock>> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(Lock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(err)) => Err(err).with_context(|| format!("locking {}", path.display())),
+    }
+}
+
+/// Decides, per page, whether `step` must redo it.
+struct Plan {
+    /// (page id, input path, input hash) to compute.
+    stale: Vec<(String, PathBuf, String)>,
+    fresh: usize,
+    missing: Vec<String>,
+}
+
+fn plan_pages(
+    paths: &Paths,
+    config: &Config,
+    step: &str,
+    key: &str,
+    state: &StepState,
+    pages: &BTreeMap<String, PathBuf>,
+    run: &RunOptions,
+    cache: &mut HashCache,
+) -> anyhow::Result<Plan> {
+    let mut plan = Plan { stale: Vec::new(), fresh: 0, missing: Vec::new() };
+    let from = input_step(config, step);
+    let out_dir = paths.step_dir(step);
+    for (id, seed) in pages {
+        if !run.pages.is_empty() && !run.pages.contains(id) {
+            continue;
+        }
+        let input = match from {
+            None => seed.clone(),
+            Some(prev) => model::io::artifact_path(&paths.step_dir(prev), id),
+        };
+        let Some(input_hash) = cache.hash_file(&input)? else {
+            plan.missing.push(id.clone());
+            continue;
+        };
+        let output = model::io::artifact_path(&out_dir, id);
+        let fresh = !run.force
+            && run.pages.is_empty()
+            && state.key == key
+            && match state.pages.get(id) {
+                Some(recorded) => {
+                    recorded.input == input_hash && cache.hash_file(&output)?.as_deref() == Some(&*recorded.output)
+                }
+                None => false,
+            };
+        if fresh {
+            plan.fresh += 1;
+        } else {
+            plan.stale.push((id.clone(), input, input_hash));
+        }
+    }
+    Ok(plan)
+}
+
+#[derive(Deserialize)]
+struct Event {
+    event: String,
+    page: Option<String>,
+    ok: Option<bool>,
+    error: Option<String>,
+    peak_rss_kb: Option<u64>,
+}
+
+/// Runs a per-page step binary over `stale` pages, reading its progress events.
+fn run_page_batch(
+    paths: &Paths,
+    step: &str,
+    binary: &Path,
+    options_file: &Path,
+    stale: &[(String, PathBuf, String)],
+    run: &RunOptions,
+    report: &mut StepReport,
+) -> anyhow::Result<BTreeSet<String>> {
+    let state_dir = paths.state_dir();
+    let list: String = stale.iter().map(|(_, path, _)| format!("{}\n", path.display())).collect();
+    let list_file = state_dir.join(format!("{step}.batch"));
+    model::io::write_atomic(&list_file, list.as_bytes())?;
+
+    let mut command = Command::new(binary);
+    command.arg("--events").arg("--options").arg(options_file).arg("--out-dir").arg(paths.step_dir(step));
+    command.arg("--files-from").arg(&list_file);
+    if let Some(jobs) = run.jobs {
+        command.arg("--jobs").arg(jobs.to_string());
+    }
+    command.stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::null());
+    let mut child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+
+    let started = Instant::now();
+    let mut progress = StepProgress::start(run.progress, step, stale.len() as u64, "pages");
+    let mut ok_pages = BTreeSet::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Ok(event) = serde_json::from_str::<Event>(&line) else { continue };
+            match event.event.as_str() {
+                "page" => {
+                    let page = event.page.unwrap_or_default();
+                    let ok = event.ok.unwrap_or(false);
+                    progress.page(ok, &page, event.error.as_deref());
+                    if ok {
+                        ok_pages.insert(page);
+                    } else {
+                        report.failed.insert(page, event.error.unwrap_or_else(|| "failed".to_owned()));
+                    }
+                }
+                "end" => report.peak_rss_kb = event.peak_rss_kb,
+                _ => {}
+            }
+        }
+    }
+    let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
+    progress.finish(started.elapsed().as_secs_f64());
+    if status.code() == Some(2) || status.code().is_none() {
+        // The step could not run at all (or was killed): every page it did not finish failed.
+        for (id, _, _) in stale {
+            if !ok_pages.contains(id) && !report.failed.contains_key(id) {
+                report.failed.insert(id.clone(), format!("`{step}` could not run ({status})"));
+            }
+        }
+    }
+    Ok(ok_pages)
+}
+
+/// Runs `steps` (enabled ones, in order) over the seeds. Errors mean the run could not proceed.
+pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOptions) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let pages = seed_pages(&paths.seeds)?;
+    for page in &run.pages {
+        if !pages.contains_key(page) {
+            bail!("no page `{page}` in {} (page ids are seed file names without extension)", paths.seeds.display());
+        }
+    }
+    let state_dir = paths.state_dir();
+    std::fs::create_dir_all(&state_dir).with_context(|| format!("creating {}", state_dir.display()))?;
+    sweep_temporaries(&paths.out);
+
+    let bin_dir = build_tools(paths, &run.profile, run.progress)?;
+    let cache_path = state_dir.join("hashes.json");
+    let mut cache = HashCache::load(&cache_path);
+    let mut report = RunReport::default();
+
+    for &step in steps {
+        let step_started = Instant::now();
+        let binary = bin_dir.join(step);
+        let key = step_key(config, step, &binary, &mut cache)?;
+        let state_path = state_dir.join(format!("{step}.json"));
+        let mut state = StepState::load(&state_path);
+        let options_file = state_dir.join(format!("{step}.options.json"));
+        model::io::write_atomic(&options_file, config.options.to_json(step).unwrap_or_default().as_bytes())?;
+        let mut step_report = StepReport { step: step.to_owned(), ..StepReport::default() };
+
+        if kind(step) != Kind::Combined {
+            let plan = plan_pages(paths, config, step, &key, &state, &pages, run, &mut cache)?;
+            // Only the first step of this run can lack its input entirely (`run extract` before
+            // `run clean`); later ones are fed by the steps before them.
+            if let Some(prev) = input_step(config, step)
+                && steps.first() == Some(&step)
+                && !plan.missing.is_empty()
+                && plan.stale.is_empty()
+                && plan.fresh == 0
+            {
+                bail!(
+                    "`{step}` needs the output of `{prev}`, which is missing for {} page(s) in {}: run `cargo xtask run {prev}` first (or `cargo xtask build-all`)",
+                    plan.missing.len(),
+                    paths.step_dir(prev).display()
+                );
+            }
+            step_report.fresh = plan.fresh;
+            step_report.missing = plan.missing.clone();
+            if state.key != key {
+                // Outputs recorded under another key are stale: forget them so none is trusted.
+                state.pages.clear();
+                state.key = key.clone();
+            }
+            if !plan.stale.is_empty() {
+                let ok = run_page_batch(paths, step, &binary, &options_file, &plan.stale, run, &mut step_report)?;
+                for (id, _, input_hash) in &plan.stale {
+                    if ok.contains(id) {
+                        let output = model::io::artifact_path(&paths.step_dir(step), id);
+                        match cache.hash_file(&output)? {
+                            Some(output) => {
+                                state.pages.insert(id.clone(), PageState { input: input_hash.clone(), output });
+                                step_report.done.push(id.clone());
+                            }
+                            None => {
+                                state.pages.remove(id);
+                                step_report.failed.insert(id.clone(), "the step wrote no output".to_owned());
+                            }
+                        }
+                    } else {
+                        state.pages.remove(id);
+                    }
+                }
+            }
+            if run.pages.is_empty() {
+                remove_vanished(&paths.step_dir(step), &pages, &mut state)?;
+            }
+            state.save(&state_path)?;
+        }
+
+        if kind(step) != Kind::PerPage && run.pages.is_empty() {
+            run_combined(
+                paths,
+                config,
+                step,
+                &binary,
+                &key,
+                &options_file,
+                &pages,
+                run,
+                &mut state,
+                &mut step_report,
+                &mut cache,
+            )?;
+            state.key = key.clone();
+            state.save(&state_path)?;
+        }
+        step_report.seconds = step_started.elapsed().as_secs_f64();
+        report.steps.push(step_report);
+        cache.save(&cache_path)?;
+    }
+    cache.prune();
+    cache.save(&cache_path)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    let last = serde_json::to_vec_pretty(&report).context("serializing the run report")?;
+    model::io::write_atomic(&state_dir.join("last-run.json"), &last)?;
+    Ok(report)
+}
+
+/// Deletes the outputs of pages whose seed is gone.
+fn remove_vanished(dir: &Path, pages: &BTreeMap<String, PathBuf>, state: &mut StepState) -> anyhow::Result<()> {
+    state.pages.retain(|id, _| pages.contains_key(id));
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for path in model::io::list_artifacts(dir)? {
+        if !pages.contains_key(&model::io::page_id(&path)) {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_combined(
+    paths: &Paths,
+    config: &Config,
+    step: &str,
+    binary: &Path,
+    key: &str,
+    options_file: &Path,
+    pages: &BTreeMap<String, PathBuf>,
+    run: &RunOptions,
+    state: &mut StepState,
+    report: &mut StepReport,
+    cache: &mut HashCache,
+) -> anyhow::Result<()> {
+    // Combined steps read the per-page outputs of the step itself if it has them, else its input.
+    let source = if kind(step) == Kind::PerPageAndCombined { Some(step) } else { input_step(config, step) };
+    let Some(source) = source else { bail!("`{step}` has no input step enabled") };
+    let dir = paths.step_dir(source);
+    let mut inputs = Vec::new();
+    let mut parts = vec![key.to_owned()];
+    for id in pages.keys() {
+        let path = model::io::artifact_path(&dir, id);
+        if let Some(hash) = cache.hash_file(&path)? {
+            parts.push(format!("{id}={hash}"));
+            inputs.push(path);
+        }
+    }
+    let combined_key = hashing::hash_strings(parts.iter().map(String::as_str));
+    let fresh =
+        !run.force && state.combined.as_deref() == Some(&*combined_key) && combined_marker(step, &paths.out).exists();
+    if fresh {
+        report.combined = Some(false);
+        return Ok(());
+    }
+    let (extra, out_dir) = combined_command(step, &paths.out);
+    let list: String = inputs.iter().map(|p| format!("{}\n", p.display())).collect();
+    let list_file = paths.state_dir().join(format!("{step}.combined.batch"));
+    model::io::write_atomic(&list_file, list.as_bytes())?;
+    let started = Instant::now();
+    let mut progress = StepProgress::start(run.progress, step, 1, "combined output");
+    progress.note(&format!("writing {} from {} pages", out_dir.display(), inputs.len()));
+    let mut command = Command::new(binary);
+    command.args(&extra).arg("--options").arg(options_file).arg("--out-dir").arg(&out_dir);
+    command.arg("--files-from").arg(&list_file);
+    if let Some(jobs) = run.jobs {
+        command.arg("--jobs").arg(jobs.to_string());
+    }
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
+    let status = command.status().with_context(|| format!("starting {}", binary.display()))?;
+    let ok = status.success();
+    progress.page(ok, "(combined)", Some(&format!("exited with {status}")));
+    progress.finish(started.elapsed().as_secs_f64());
+    if ok {
+        state.combined = Some(combined_key);
+        report.combined = Some(true);
+    } else {
+        state.combined = None;
+        report.combined_failed = true;
+        progress::say(run.progress, &format!("{step}: the combined output failed ({status})"));
+    }
+    Ok(())
+}
+
+/// Per step, how many pages are fresh and how many would be redone; nothing is run.
+pub fn status(paths: &Paths, config: &Config, profile: &str) -> anyhow::Result<Vec<(String, usize, usize, String)>> {
+    let pages = seed_pages(&paths.seeds)?;
+    let bin_dir = build_tools(paths, profile, Mode::None)?;
+    let mut cache = HashCache::load(&paths.state_dir().join("hashes.json"));
+    let quiet =
+        RunOptions { force: false, jobs: None, progress: Mode::None, pages: Vec::new(), profile: profile.to_owned() };
+    let mut rows = Vec::new();
+    // A page stale in one step is stale in every later one: its input will change.
+    let mut stale_upstream: BTreeSet<String> = BTreeSet::new();
+    for &step in &config.steps {
+        let key = step_key(config, step, &bin_dir.join(step), &mut cache)?;
+        let state = StepState::load(&paths.state_dir().join(format!("{step}.json")));
+        if kind(step) == Kind::Combined {
+            let note = if stale_upstream.is_empty() && state.key == key && state.combined.is_some() {
+                "combined output fresh"
+            } else {
+                "combined output stale"
+            };
+            rows.push((step.to_owned(), 0, 0, note.to_owned()));
+            continue;
+        }
+        let plan = plan_pages(paths, config, step, &key, &state, &pages, &quiet, &mut cache)?;
+        let mut stale: BTreeSet<String> = plan.stale.iter().map(|(id, _, _)| id.clone()).collect();
+        stale.extend(plan.missing.iter().cloned());
+        stale.extend(stale_upstream.iter().cloned());
+        let fresh = pages.len() - stale.len();
+        rows.push((step.to_owned(), fresh, stale.len(), String::new()));
+        stale_upstream = stale;
+    }
+    Ok(rows)
+}

@@ -1,0 +1,257 @@
+//! The pipeline's promises: the dataset contract, incrementality, atomic outputs, clear errors.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::{Scratch, assert_exit, root};
+
+const PAGE: &str = "000_be5658622680620e";
+const STEPS_PER_PAGE: [&str; 4] = ["split", "clean", "extract", "summarize"];
+const CONTRACT: [&str; 20] = [
+    "id",
+    "page",
+    "series",
+    "kicker",
+    "headline",
+    "authors",
+    "district",
+    "street",
+    "sections",
+    "captions",
+    "credits",
+    "figures",
+    "quotes",
+    "people",
+    "places",
+    "organizations",
+    "keywords",
+    "summary",
+    "sections",
+    "captions",
+];
+
+fn step<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["steps"].as_array().expect("steps").iter().find(|s| s["step"] == name).expect("step in report")
+}
+
+fn done(report: &serde_json::Value, name: &str) -> BTreeSet<String> {
+    step(report, name)["done"].as_array().expect("done").iter().map(|v| v.as_str().expect("id").to_owned()).collect()
+}
+
+/// Every JSON file below `dir` parses; every JSONL line parses. Returns how many files were read.
+fn assert_all_parse(dir: &Path) -> usize {
+    let mut count = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        if path.is_dir() {
+            count += assert_all_parse(&path);
+        } else if name.starts_with(".tmp-") {
+            // Temporary files of the killed run: never renamed into place, swept by the next run.
+        } else if name.ends_with(".json") {
+            let bytes = std::fs::read(&path).expect("read");
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+            count += 1;
+        } else if name.ends_with(".jsonl") {
+            for line in std::fs::read_to_string(&path).expect("read").lines() {
+                serde_json::from_str::<serde_json::Value>(line)
+                    .unwrap_or_else(|e| panic!("a line of {} does not parse: {e}", path.display()));
+            }
+            count += 1;
+        }
+    }
+    count
+}
+
+#[test]
+fn a_fresh_build_writes_the_contract_and_a_second_build_recomputes_nothing() {
+    let scratch = Scratch::with_seeds();
+    let first = scratch.xtask(&["build-all"]);
+    assert_exit(&first, 0);
+    let report = scratch.last_run();
+    for name in STEPS_PER_PAGE {
+        assert_eq!(done(&report, name).len(), 5, "{name} computed every page");
+    }
+
+    let dataset = std::fs::read_to_string(scratch.out().join("data").join("articles.jsonl")).expect("dataset");
+    let mut pages = BTreeSet::new();
+    for line in dataset.lines() {
+        let article: serde_json::Value = serde_json::from_str(line).expect("a JSON object per line");
+        for field in CONTRACT {
+            assert!(article.get(field).is_some(), "field `{field}` missing in {line}");
+        }
+        pages.insert(article["page"].as_str().expect("page").to_owned());
+    }
+    assert_eq!(pages.len(), 5, "every seed page has articles");
+
+    let scorer = root().join("../shared/eval/score.py");
+    if scorer.exists() {
+        let gold = root().join("../shared/eval/gold");
+        let scored = Command::new("python3")
+            .arg(&scorer)
+            .arg(&gold)
+            .arg(scratch.out().join("data").join("articles.jsonl"))
+            .output()
+            .expect("run the scorer");
+        assert!(scored.status.success(), "scorer: {}", String::from_utf8_lossy(&scored.stderr));
+        assert!(String::from_utf8_lossy(&scored.stdout).contains("articles.recall"));
+    }
+
+    let second = scratch.xtask(&["build-all"]);
+    assert_exit(&second, 0);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("nothing changed"));
+    let report = scratch.last_run();
+    for name in STEPS_PER_PAGE {
+        assert!(done(&report, name).is_empty(), "{name} recomputed pages on a no-op build");
+        assert_eq!(step(&report, name)["fresh"], 5);
+    }
+    assert_eq!(step(&report, "bundle")["combined"], false);
+}
+
+#[test]
+fn changing_one_seed_reruns_only_its_chain_and_the_combined_outputs() {
+    let scratch = Scratch::with_seeds();
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    let seed = scratch.seeds().join(format!("{PAGE}.txt"));
+    let mut text = std::fs::read_to_string(&seed).expect("seed");
+    text.push_str("\n\n补记：这是测试追加的一段话。\n");
+    std::fs::write(&seed, text).expect("edit seed");
+
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    let report = scratch.last_run();
+    for name in STEPS_PER_PAGE {
+        assert_eq!(done(&report, name), BTreeSet::from([PAGE.to_owned()]), "{name}");
+        assert_eq!(step(&report, name)["fresh"], 4, "{name}");
+    }
+    assert_eq!(step(&report, "summarize")["combined"], true);
+    assert_eq!(step(&report, "bundle")["combined"], true);
+    let dataset = std::fs::read_to_string(scratch.out().join("data").join("articles.jsonl")).expect("dataset");
+    assert!(dataset.contains("这是测试追加的一段话"), "the bundle shows the edited page");
+}
+
+#[test]
+fn a_removed_seed_disappears_from_the_outputs() {
+    let scratch = Scratch::with_seeds();
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    std::fs::remove_file(scratch.seeds().join(format!("{PAGE}.txt"))).expect("remove seed");
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    for name in STEPS_PER_PAGE {
+        assert!(!scratch.out().join(name).join(format!("{PAGE}.json")).exists(), "{name} output removed");
+    }
+    let dataset = std::fs::read_to_string(scratch.out().join("data").join("articles.jsonl")).expect("dataset");
+    assert!(!dataset.contains(PAGE));
+}
+
+#[test]
+fn run_one_step_on_one_page_redoes_just_that() {
+    let scratch = Scratch::with_seeds();
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    let output = scratch.xtask(&["run", "clean", "--page", PAGE]);
+    assert_exit(&output, 0);
+    let report = scratch.last_run();
+    let steps: Vec<_> = report["steps"].as_array().expect("steps").iter().map(|s| s["step"].clone()).collect();
+    assert_eq!(steps, vec![serde_json::json!("clean")]);
+    assert_eq!(done(&report, "clean"), BTreeSet::from([PAGE.to_owned()]));
+}
+
+#[test]
+fn a_step_without_its_inputs_says_which_step_to_run_first() {
+    let scratch = Scratch::with_seeds();
+    let output = scratch.xtask(&["run", "extract"]);
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("run `cargo xtask run clean` first"), "{stderr}");
+}
+
+#[test]
+fn a_failing_page_does_not_stop_the_others_and_exits_1() {
+    let scratch = Scratch::with_seeds();
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    // A truncated artifact (as no run of ours writes, but a full disk or a user might).
+    let broken = scratch.out().join("split").join(format!("{PAGE}.json"));
+    let bytes = std::fs::read(&broken).expect("artifact");
+    std::fs::write(&broken, &bytes[..bytes.len() / 2]).expect("truncate");
+    let output = scratch.xtask(&["run", "clean", "--force"]);
+    assert_exit(&output, 1);
+    let report = scratch.last_run();
+    assert_eq!(done(&report, "clean").len(), 4, "the other pages were cleaned");
+    let failed = step(&report, "clean")["failed"][PAGE].as_str().expect("failure reason").to_owned();
+    assert!(failed.contains(PAGE), "the reason names the file: {failed}");
+    // The previous good output of the failed page is still there and readable.
+    let kept = std::fs::read(scratch.out().join("clean").join(format!("{PAGE}.json"))).expect("kept");
+    model::wire::decode(&kept).expect("the previous clean output is intact");
+}
+
+#[test]
+fn a_malformed_configuration_names_file_line_and_column() {
+    let scratch = Scratch::with_seeds();
+    let config = scratch.dir.path().join("pipeline.toml");
+    std::fs::write(&config, "steps = [\"split\"]\n[split]\nenabled = true\nlexcon = \"x\"\n").expect("write");
+    let output = scratch.xtask(&["build-all", "--config", config.to_str().expect("utf-8")]);
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pipeline.toml:4:1: unknown field `lexcon`"), "{stderr}");
+    assert!(!scratch.out().exists(), "nothing was written");
+}
+
+#[test]
+fn a_missing_seeds_folder_is_a_clear_error() {
+    let scratch = Scratch::with_seeds();
+    std::fs::remove_dir_all(scratch.seeds()).expect("remove seeds");
+    let output = scratch.xtask(&["build-all"]);
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("seeds folder") && stderr.contains("does not exist"), "{stderr}");
+}
+
+#[test]
+fn a_second_run_while_one_holds_the_lock_exits_3() {
+    let scratch = Scratch::with_seeds();
+    std::fs::create_dir_all(scratch.out()).expect("mkdir out");
+    let lock = std::fs::File::create(scratch.out().join(".lock")).expect("lock file");
+    lock.try_lock().expect("take the lock");
+    let output = scratch.xtask(&["build-all"]);
+    assert_exit(&output, 3);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another run"));
+}
+
+#[test]
+fn a_run_killed_part_way_leaves_readable_outputs_and_the_next_run_completes() {
+    let scratch = Scratch::with_seeds();
+    // Enough pages that the kills land inside the steps.
+    let originals: Vec<_> = std::fs::read_dir(scratch.seeds()).expect("seeds").map(|e| e.expect("e").path()).collect();
+    for n in 0..60 {
+        let source = &originals[n % originals.len()];
+        let mut text = std::fs::read_to_string(source).expect("seed");
+        text.push_str(&format!("\n\n（第{n}份）\n"));
+        std::fs::write(scratch.seeds().join(format!("copy_{n:03}.txt")), text).expect("copy");
+    }
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    for delay_ms in [150u64, 400, 900, 1600] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["build-all", "--force", "--progress", "none", "--cargo-profile", "dev", "--seeds"])
+            .arg(scratch.seeds())
+            .arg("--out")
+            .arg(scratch.out())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start build-all");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        // Orphaned step processes stop at their next progress event; give them a moment.
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(assert_all_parse(&scratch.out()) > 0);
+    }
+    let output = scratch.xtask(&["build-all"]);
+    assert_exit(&output, 0);
+    assert!(assert_all_parse(&scratch.out()) > 0);
+    let again = scratch.xtask(&["build-all"]);
+    assert_exit(&again, 0);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing changed"));
+}

@@ -1,0 +1,83 @@
+//! Tidy: the project's conventions, checked as tests.
+
+use std::path::{Path, PathBuf};
+
+use crate::root;
+
+fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        if name == "target" || name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            rust_files(&path, files);
+        } else if name.ends_with(".rs") {
+            files.push(path);
+        }
+    }
+}
+
+fn all_rust_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&root().join("xtask"), &mut files);
+    rust_files(&root().join("tools"), &mut files);
+    assert!(files.len() > 10, "found the sources");
+    files
+}
+
+#[test]
+fn every_rust_file_starts_with_a_module_doc() {
+    let missing: Vec<_> = all_rust_files()
+        .into_iter()
+        .filter(|path| !std::fs::read_to_string(path).expect("read").trim_start().starts_with("//!"))
+        .collect();
+    assert!(missing.is_empty(), "files without a `//!` doc at the top: {missing:#?}");
+}
+
+#[test]
+fn no_test_is_ignored_or_expected_to_panic() {
+    let needles = [concat!("#[", "ignore"), concat!("#[", "should_panic")];
+    let offending: Vec<_> = all_rust_files()
+        .into_iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).expect("read");
+            needles.iter().any(|n| text.contains(n))
+        })
+        .collect();
+    assert!(offending.is_empty(), "ignored or should-panic tests: {offending:#?}");
+}
+
+#[test]
+fn step_libraries_do_no_file_io() {
+    // Libraries are pure functions over the model; only `main.rs` and tests touch files.
+    let mut offending = Vec::new();
+    for step in ["split", "clean", "extract", "summarize"] {
+        let mut files = Vec::new();
+        rust_files(&root().join("tools").join(step).join("src"), &mut files);
+        for path in files {
+            if path.file_name().is_some_and(|n| n == "main.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            if code.contains("std::fs") || code.contains("File::open") || code.contains("model::io::") {
+                offending.push(path);
+            }
+        }
+    }
+    assert!(offending.is_empty(), "file IO in step libraries: {offending:#?}");
+}
+
+#[test]
+fn every_crate_is_one_level_deep_and_named_after_its_folder() {
+    for entry in std::fs::read_dir(root().join("tools")).expect("tools") {
+        let dir = entry.expect("entry").path();
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("a crate per folder");
+        let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(manifest.contains(&format!("name = \"{name}\"")), "{} is named after its folder", dir.display());
+        assert!(manifest.contains("[lints]"), "{} inherits the workspace lints", dir.display());
+    }
+}
