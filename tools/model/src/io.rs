@@ -20,8 +20,11 @@ pub const TEMP_PREFIX: &str = ".tmp-";
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
+    // Ordinary file permissions (less the umask), not the private 0600 of temporary files:
+    // outputs are shared with other users and web servers.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
         .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
@@ -83,6 +86,8 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
+        let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).expect("stat").permissions());
+        assert_eq!(mode & 0o044, 0o044, "others can read outputs: {mode:o}");
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! - `doc`: the types every step exchanges (page, article, section, caption, figure, quote,
 //!   person, place, organization, diagnostic). Pure data.
 //! - `options`: each step's options, the tables of `config/pipeline.toml`. Pure data.
+//! - `gazetteer`: the division gazetteer parsed from CSV text and indexed by name. Pure.
 //! - `wire`: the versioned JSON artifact between steps. Pure encode/decode.
 //! - `io` and `batch`: atomic file writes and the parallel batch driver of the step binaries.
 //!   The only IO in this crate; step libraries never use them, only binaries and `xtask`.
 
 pub mod batch;
 pub mod doc;
+pub mod gazetteer;
 pub mod io;
 pub mod options;
 pub mod wire;

@@ -1,0 +1,293 @@
+//! The division gazetteer: provinces, cities, districts and streets of China with their national
+//! codes, parsed from the CSV text of `config/gazetteer/` and indexed by name.
+//!
+//! Pure: callers read the files and pass their text; nothing here touches the file system. Every
+//! division is indexed under its full name (`西湖区`, `留下街道`) and, where the rest is still a
+//! name of two characters or more, under the name without its suffix (`西湖`, `留下`). Such short
+//! forms are flagged as aliases because many are ordinary words too (`留下` means "leave behind"):
+//! the caller decides how far to trust them. What is *not* here: choosing the place an article is
+//! about (that needs the article; see `split`).
+
+use std::collections::{HashMap, HashSet};
+
+/// The level of a division.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DivisionKind {
+    Province,
+    City,
+    /// A district, county or county-level city (`areas.csv`).
+    District,
+    /// A sub-district, town or township (`streets.csv`: 街道, 镇, 乡).
+    Street,
+}
+
+impl DivisionKind {
+    /// The name used for it in `Place::kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DivisionKind::Province => "province",
+            DivisionKind::City => "city",
+            DivisionKind::District => "district",
+            DivisionKind::Street => "street",
+        }
+    }
+}
+
+/// One division.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Division {
+    /// The national statistical code (`330106`, `330106009`).
+    pub code: String,
+    pub name: String,
+    pub kind: DivisionKind,
+    /// The code of the district (for streets) or city (for districts) it belongs to; the
+    /// province for cities; empty for provinces.
+    pub parent: String,
+}
+
+impl Division {
+    /// Whether the division lies in the city (or district, or province) with code prefix `prefix`.
+    /// An empty prefix matches nothing.
+    pub fn is_within(&self, prefix: &str) -> bool {
+        !prefix.is_empty() && self.code.starts_with(prefix)
+    }
+}
+
+/// Where a division's name was found in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameMatch {
+    /// Character (not byte) offsets, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// Whether the matched text is a short form (`西湖` for `西湖区`) rather than a full name.
+    pub alias: bool,
+}
+
+/// The CSV texts a gazetteer is built from; provinces and cities are optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GazetteerCsv<'a> {
+    pub provinces: Option<&'a str>,
+    pub cities: Option<&'a str>,
+    pub areas: &'a str,
+    pub streets: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct GazetteerError {
+    /// `areas.csv`, `streets.csv`, …
+    pub file: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    pub message: String,
+}
+
+/// An index of divisions by name.
+#[derive(Debug, Clone, Default)]
+pub struct Gazetteer {
+    divisions: Vec<Division>,
+    /// Name → (division index, is an alias).
+    by_name: HashMap<String, Vec<(usize, bool)>>,
+    /// The first two characters of every indexed name, to skip most positions of a text quickly.
+    prefixes: HashSet<(char, char)>,
+    longest_name: usize,
+}
+
+/// Suffixes stripped to make a short form, longest first, per kind.
+const PROVINCE_SUFFIXES: &[&str] = &["维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市"];
+const CITY_SUFFIXES: &[&str] = &["自治州", "地区", "盟", "市"];
+const DISTRICT_SUFFIXES: &[&str] = &["自治县", "自治旗", "新区", "区", "县", "市", "旗"];
+const STREET_SUFFIXES: &[&str] = &["街道办事处", "街道", "民族乡", "镇", "乡"];
+
+impl Gazetteer {
+    /// Parses the CSV files described in `config/gazetteer/README.md`.
+    pub fn from_csv(csv: GazetteerCsv<'_>) -> Result<Gazetteer, GazetteerError> {
+        let mut gazetteer = Gazetteer::default();
+        if let Some(text) = csv.provinces {
+            for (_line, fields) in rows("provinces.csv", text, 2)? {
+                gazetteer.push(fields[0], fields[1], DivisionKind::Province, "");
+            }
+        }
+        if let Some(text) = csv.cities {
+            for (_line, fields) in rows("cities.csv", text, 3)? {
+                gazetteer.push(fields[0], fields[1], DivisionKind::City, fields[2]);
+            }
+        }
+        for (_line, fields) in rows("areas.csv", csv.areas, 3)? {
+            gazetteer.push(fields[0], fields[1], DivisionKind::District, fields[2]);
+        }
+        for (_line, fields) in rows("streets.csv", csv.streets, 3)? {
+            gazetteer.push(fields[0], fields[1], DivisionKind::Street, fields[2]);
+        }
+        Ok(gazetteer)
+    }
+
+    fn push(&mut self, code: &str, name: &str, kind: DivisionKind, parent: &str) {
+        // The statistical tables list placeholder "districts" such as 市辖区 ("city proper"); they
+        // name no place.
+        if name.is_empty() || name == "市辖区" || name == "县" || name == "省直辖县级行政区划" {
+            return;
+        }
+        let index = self.divisions.len();
+        self.divisions.push(Division { code: code.to_owned(), name: name.to_owned(), kind, parent: parent.to_owned() });
+        self.index(name.to_owned(), index, false);
+        let suffixes = match kind {
+            DivisionKind::Province => PROVINCE_SUFFIXES,
+            DivisionKind::City => CITY_SUFFIXES,
+            DivisionKind::District => DISTRICT_SUFFIXES,
+            DivisionKind::Street => STREET_SUFFIXES,
+        };
+        if let Some(short) = suffixes.iter().find_map(|suffix| name.strip_suffix(suffix))
+            && short.chars().count() >= 2
+        {
+            self.index(short.to_owned(), index, true);
+        }
+    }
+
+    fn index(&mut self, name: String, index: usize, alias: bool) {
+        let mut chars = name.chars();
+        if let (Some(a), Some(b)) = (chars.next(), chars.next()) {
+            self.prefixes.insert((a, b));
+        }
+        self.longest_name = self.longest_name.max(name.chars().count());
+        self.by_name.entry(name).or_default().push((index, alias));
+    }
+
+    /// All divisions.
+    pub fn divisions(&self) -> &[Division] {
+        &self.divisions
+    }
+
+    /// The division at `index` (as returned by `lookup`).
+    pub fn division(&self, index: usize) -> &Division {
+        &self.divisions[index]
+    }
+
+    /// The division with exactly this code.
+    pub fn by_code(&self, code: &str) -> Option<&Division> {
+        self.divisions.iter().find(|d| d.code == code)
+    }
+
+    /// The divisions a name (full or short form) may denote: (index, whether by alias).
+    pub fn lookup(&self, name: &str) -> &[(usize, bool)] {
+        self.by_name.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Finds names of divisions in `text`, leftmost-longest and not overlapping. Linear in the
+    /// length of the text times the longest name.
+    pub fn find_names(&self, text: &str) -> Vec<NameMatch> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i + 1 < chars.len() {
+            if !self.prefixes.contains(&(chars[i].1, chars[i + 1].1)) {
+                i += 1;
+                continue;
+            }
+            let longest = self.longest_name.min(chars.len() - i);
+            let mut hit = None;
+            for len in (2..=longest).rev() {
+                let start = chars[i].0;
+                let end = chars.get(i + len).map_or(text.len(), |c| c.0);
+                if let Some(entries) = self.by_name.get(&text[start..end]) {
+                    // A name that is a full name of some division is not an alias, whatever
+                    // else it also shortens.
+                    let alias = entries.iter().all(|(_, alias)| *alias);
+                    hit = Some(NameMatch { start: i, end: i + len, alias });
+                    break;
+                }
+            }
+            match hit {
+                Some(m) => {
+                    found.push(m);
+                    i = m.end;
+                }
+                None => i += 1,
+            }
+        }
+        found
+    }
+
+    /// Of the divisions `name` may denote with kind `kind`, the best: inside `within` (a code
+    /// prefix, such as a district's code for a street) first, then inside `home` (the home city's
+    /// code prefix), then the first listed.
+    pub fn resolve(&self, name: &str, kind: DivisionKind, within: &str, home: &str) -> Option<usize> {
+        let candidates: Vec<usize> =
+            self.lookup(name).iter().map(|(i, _)| *i).filter(|i| self.divisions[*i].kind == kind).collect();
+        candidates
+            .iter()
+            .copied()
+            .find(|i| self.divisions[*i].is_within(within))
+            .or_else(|| candidates.iter().copied().find(|i| self.divisions[*i].is_within(home)))
+            .or_else(|| candidates.first().copied())
+    }
+}
+
+/// The data rows of a CSV file: header skipped, fields unquoted. Names in these tables contain no
+/// commas or quotes, so a plain split is exact; a row with too few fields is an error.
+fn rows<'a>(
+    file: &'static str,
+    text: &'a str,
+    min_fields: usize,
+) -> Result<Vec<(usize, Vec<&'a str>)>, GazetteerError> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let line = line.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
+        if fields.len() < min_fields {
+            return Err(GazetteerError {
+                file,
+                line: n + 1,
+                message: format!("expected at least {min_fields} fields, found {}", fields.len()),
+            });
+        }
+        out.push((n + 1, fields));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AREAS: &str = "code,name,cityCode,provinceCode\n330106,\"西湖区\",3301,33\n360103,\"西湖区\",3601,36\n330114,\"钱塘区\",3301,33\n330112,\"临安区\",3301,33\n";
+    const STREETS: &str = "code,name,areaCode,provinceCode,cityCode\n330106009,\"留下街道\",330106,33,3301\n330114001,\"下沙街道\",330114,33,3301\n";
+
+    fn gazetteer() -> Gazetteer {
+        Gazetteer::from_csv(GazetteerCsv { areas: AREAS, streets: STREETS, ..GazetteerCsv::default() }).expect("parses")
+    }
+
+    #[test]
+    fn full_names_and_short_forms_are_found_leftmost_longest() {
+        let g = gazetteer();
+        let text = "杭州钱塘下沙街道与临安、西湖区";
+        let found: Vec<(String, bool)> = g
+            .find_names(text)
+            .iter()
+            .map(|m| (text.chars().skip(m.start).take(m.end - m.start).collect(), m.alias))
+            .collect();
+        assert_eq!(
+            found,
+            vec![("钱塘".into(), true), ("下沙街道".into(), false), ("临安".into(), true), ("西湖区".into(), false)]
+        );
+    }
+
+    #[test]
+    fn ambiguous_names_prefer_the_home_city() {
+        let g = gazetteer();
+        let i = g.resolve("西湖区", DivisionKind::District, "", "3601").expect("found");
+        assert_eq!(g.division(i).code, "360103");
+        let i = g.resolve("西湖", DivisionKind::District, "", "3301").expect("found");
+        assert_eq!(g.division(i).code, "330106");
+    }
+
+    #[test]
+    fn a_short_row_is_an_error_with_file_and_line() {
+        let err = Gazetteer::from_csv(GazetteerCsv { areas: "h\n1,2\n", streets: "", ..GazetteerCsv::default() })
+            .expect_err("short row");
+        assert_eq!(err.to_string(), "areas.csv:2: expected at least 3 fields, found 2");
+    }
+}

@@ -1,0 +1,215 @@
+//! The word lists `split` uses, parsed from the text of `config/lexicon/split-*.txt`.
+//!
+//! Pure: the binary reads the files (a user's file replaces the built-in list of the same name);
+//! the built-in lists are the files of this repository's `config/lexicon/`, embedded at build time
+//! so that the library and its tests need no file system. Nothing here decides a line's class; it
+//! only answers "is this a credit / a furniture line / a name".
+
+use std::collections::HashSet;
+
+/// The list files `split` reads, by file name, with their built-in text.
+pub const FILES: &[(&str, &str)] = &[
+    ("split-furniture.txt", include_str!("../../../config/lexicon/split-furniture.txt")),
+    ("split-credits.txt", include_str!("../../../config/lexicon/split-credits.txt")),
+    ("split-byline-markers.txt", include_str!("../../../config/lexicon/split-byline-markers.txt")),
+    ("split-byline-roles.txt", include_str!("../../../config/lexicon/split-byline-roles.txt")),
+    ("split-titles.txt", include_str!("../../../config/lexicon/split-titles.txt")),
+    ("split-columns.txt", include_str!("../../../config/lexicon/split-columns.txt")),
+    ("split-surnames.txt", include_str!("../../../config/lexicon/split-surnames.txt")),
+    ("split-fragment-endings.txt", include_str!("../../../config/lexicon/split-fragment-endings.txt")),
+];
+
+/// Longest run of text a `*` in a credit pattern may stand for, in characters.
+const CREDIT_WILDCARD_MAX: usize = 24;
+
+/// A line pattern: literal pieces around `*` wildcards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pieces: Vec<String>,
+}
+
+impl Pattern {
+    fn parse(text: &str) -> Pattern {
+        Pattern { pieces: text.split('*').map(str::to_owned).collect() }
+    }
+
+    /// Whether `text` matches the pattern whole; each wildcard takes at least one character and
+    /// at most `max`.
+    fn matches(&self, text: &str, max: usize) -> bool {
+        let Some((first, rest)) = self.pieces.split_first() else { return text.is_empty() };
+        text.strip_prefix(first.as_str()).is_some_and(|after| wildcard_then(rest, after, max))
+    }
+}
+
+/// Whether `text` is a wildcard followed by `rest[0]`, a wildcard, `rest[1]`, … (nothing when
+/// `rest` is empty).
+fn wildcard_then(rest: &[String], text: &str, max: usize) -> bool {
+    let Some((literal, more)) = rest.split_first() else { return text.is_empty() };
+    let ends = text.char_indices().map(|(offset, _)| offset).skip(1).chain(std::iter::once(text.len()));
+    for end in ends.take(max) {
+        if let Some(after) = text[end..].strip_prefix(literal.as_str()) {
+            if more.is_empty() {
+                if after.is_empty() {
+                    return true;
+                }
+            } else if wildcard_then(more, after, max) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// One `split` word list set.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    furniture: Vec<Pattern>,
+    credits: Vec<Pattern>,
+    pub markers: Vec<String>,
+    /// Byline role words, longest first.
+    pub roles: Vec<String>,
+    pub titles: Vec<String>,
+    pub columns: HashSet<String>,
+    surnames: HashSet<String>,
+    fragment_endings: HashSet<char>,
+}
+
+/// The entries of a list file: one per line (or several separated by spaces for the surname
+/// list), `#` starts a comment.
+fn entries(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(|l| l.split('#').next().unwrap_or_default().trim()).filter(|l| !l.is_empty())
+}
+
+impl Lexicon {
+    /// The built-in lists.
+    pub fn builtin() -> Lexicon {
+        Lexicon::from_files(|_| None)
+    }
+
+    /// Builds the lists, taking each file's text from `user` when it has one (a user's file
+    /// replaces the built-in one) and from the built-in list otherwise.
+    pub fn from_files(user: impl Fn(&str) -> Option<String>) -> Lexicon {
+        let text = |name: &str| -> String {
+            user(name).unwrap_or_else(|| {
+                FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| (*t).to_owned()).unwrap_or_default()
+            })
+        };
+        let mut roles: Vec<String> = entries(&text("split-byline-roles.txt")).map(str::to_owned).collect();
+        roles.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
+        let mut titles: Vec<String> = entries(&text("split-titles.txt")).map(str::to_owned).collect();
+        titles.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
+        Lexicon {
+            furniture: entries(&text("split-furniture.txt")).map(Pattern::parse).collect(),
+            credits: entries(&text("split-credits.txt")).map(Pattern::parse).collect(),
+            markers: entries(&text("split-byline-markers.txt")).map(str::to_owned).collect(),
+            roles,
+            titles,
+            columns: entries(&text("split-columns.txt")).map(str::to_owned).collect(),
+            surnames: entries(&text("split-surnames.txt"))
+                .flat_map(|l| l.split_whitespace())
+                .map(str::to_owned)
+                .collect(),
+            fragment_endings: entries(&text("split-fragment-endings.txt")).filter_map(|e| e.chars().next()).collect(),
+        }
+    }
+
+    /// Whether a line ending in `c` reads as cut off mid-sentence.
+    pub fn is_fragment_ending(&self, c: char) -> bool {
+        self.fragment_endings.contains(&c)
+    }
+
+    /// Whether a whole line is page furniture.
+    pub fn is_furniture(&self, line: &str) -> bool {
+        let line = compact(line);
+        self.furniture.iter().any(|p| p.matches(&line, 40))
+    }
+
+    /// Whether a whole line is a photo credit (brackets around it ignored).
+    pub fn is_credit(&self, line: &str) -> bool {
+        let trimmed = strip_brackets(line.trim());
+        if trimmed.chars().count() > 60 || trimmed.chars().any(|c| matches!(c, '。' | '，' | '；' | '！' | '？')) {
+            return false;
+        }
+        let compacted = compact(trimmed);
+        self.credits.iter().any(|p| p.matches(&compacted, CREDIT_WILDCARD_MAX))
+    }
+
+    /// Whether `line` is a column label that opens a boxed piece (`专家点评`).
+    pub fn is_column(&self, line: &str) -> bool {
+        self.columns.contains(&compact(line))
+    }
+
+    /// Whether `word` is a surname.
+    pub fn is_surname(&self, word: &str) -> bool {
+        self.surnames.contains(word)
+    }
+
+    /// Whether `token` is shaped like a personal name: two or three Han characters starting
+    /// with a surname, or four starting with a compound surname.
+    pub fn is_name(&self, token: &str) -> bool {
+        let chars: Vec<char> = token.chars().collect();
+        if !chars.iter().all(|c| is_han(*c)) {
+            return false;
+        }
+        let first: String = chars.iter().take(1).collect();
+        let first_two: String = chars.iter().take(2).collect();
+        match chars.len() {
+            2 | 3 => self.is_surname(&first) || (chars.len() == 3 && self.is_surname(&first_two)),
+            4 => self.is_surname(&first_two),
+            _ => false,
+        }
+    }
+}
+
+/// Removes one pair of brackets around a whole line: `（本版图片由…提供）`.
+pub fn strip_brackets(line: &str) -> &str {
+    for (open, close) in [('(', ')'), ('（', '）'), ('【', '】'), ('[', ']'), ('〔', '〕')] {
+        if let Some(inner) = line.strip_prefix(open).and_then(|l| l.strip_suffix(close)) {
+            return inner.trim();
+        }
+    }
+    line
+}
+
+/// The text without any whitespace.
+pub fn compact(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A Han ideograph.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3007)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credit_patterns_match_whole_lines_only() {
+        let lexicon = Lexicon::builtin();
+        assert!(lexicon.is_credit("图片由北干街道提供"));
+        assert!(lexicon.is_credit("(本版图片由上城区委宣传部提供)"));
+        assert!(lexicon.is_credit("胡鉴 摄"));
+        assert!(!lexicon.is_credit("图片由北干街道提供的资料显示，今年增长三成。"));
+        assert!(!lexicon.is_credit("摄"));
+    }
+
+    #[test]
+    fn names_need_a_surname_and_a_plausible_length() {
+        let lexicon = Lexicon::builtin();
+        assert!(lexicon.is_name("张振"));
+        assert!(lexicon.is_name("欧阳明月"));
+        assert!(!lexicon.is_name("营商环境"));
+        assert!(!lexicon.is_name("钱江新城"));
+        assert!(!lexicon.is_name("张"));
+    }
+
+    #[test]
+    fn furniture_patterns_take_wildcards() {
+        let lexicon = Lexicon::builtin();
+        assert!(lexicon.is_furniture("专版"));
+        assert!(lexicon.is_furniture("责任编辑：张三"));
+        assert!(!lexicon.is_furniture("专版报道"));
+    }
+}

@@ -1,0 +1,44 @@
+//! Bad input is a diagnostic or an error, never a panic, and never slow.
+
+use std::time::Instant;
+
+use crate::support::splitter;
+
+#[test]
+fn a_50_mb_single_line_splits_in_linear_time() {
+    let line = "这是一段没有换行的超长文字，".repeat(50 * 1024 * 1024 / 42);
+    let started = Instant::now();
+    let page = split::split_page("p", "p.txt", line.as_bytes(), splitter()).expect("decodes");
+    let elapsed = started.elapsed();
+    assert_eq!(page.articles.len(), 1);
+    let chars: usize = page.articles[0].paragraphs().map(|p| p.len()).sum();
+    assert_eq!(chars, line.len());
+    // Generous for debug builds on slow machines; a quadratic step would take hours.
+    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
+}
+
+#[test]
+fn a_page_of_only_captions_has_a_diagnostic() {
+    let page = split::split_page("p", "p.txt", "\n\n\n湖边夜景\n\n\n\n古镇一角\n".as_bytes(), splitter()).expect("ok");
+    let codes: Vec<&str> = page.articles.iter().flat_map(|a| a.diagnostics.iter().map(|d| d.code.as_str())).collect();
+    assert!(codes.contains(&"no-body"), "{codes:?}");
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    // A deterministic spread of byte soups: every one is either split or refused with an error.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for round in 0..200 {
+        let len = (round * 37) % 700;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Mostly text-like bytes: newlines, spaces, `#`, and UTF-8 lead/continuation bytes.
+                [b'\n', b' ', b'#', 0xE4, 0xB8, 0xAD, 0xE3, 0x80, 0x82, b'a'][(state % 10) as usize]
+            })
+            .collect();
+        let _ = split::split_page("p", "p.txt", &bytes, splitter());
+    }
+}
