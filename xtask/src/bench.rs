@@ -61,6 +61,8 @@ fn make_corpus(seeds: &Path, dir: &Path, count: usize) -> anyhow::Result<u64> {
 struct Measured {
     seconds: f64,
     peak_rss_kb: u64,
+    /// Seconds per step, in pipeline order.
+    steps: Vec<(String, f64)>,
 }
 
 fn full_build(
@@ -82,7 +84,8 @@ fn full_build(
         bail!("the benchmark build had failures:\n{}", report.table());
     }
     let peak_rss_kb = report.steps.iter().filter_map(|s| s.peak_rss_kb).max().unwrap_or(0);
-    Ok(Measured { seconds, peak_rss_kb })
+    let steps = report.steps.iter().map(|s| (s.step.clone(), s.seconds)).collect();
+    Ok(Measured { seconds, peak_rss_kb, steps })
 }
 
 pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
@@ -101,13 +104,23 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
     let mut full = Vec::new();
     let mut halves = Vec::new();
     let mut peak = 0;
-    for _ in 0..args.runs.max(1) {
+    let mut per_step: Vec<(String, Vec<f64>)> = Vec::new();
+    for run in 0..args.runs.max(1) {
         let m = full_build(root, &seeds_half, &out, &config, args.jobs)?;
         halves.push(m.seconds);
+        let half_seconds = m.seconds;
         let m = full_build(root, &seeds_full, &out, &config, args.jobs)?;
+        eprintln!("run {}: full {:.2} s, half {half_seconds:.2} s", run + 1, m.seconds);
         peak = peak.max(m.peak_rss_kb);
         full.push(m.seconds);
+        for (step, seconds) in m.steps {
+            match per_step.iter_mut().find(|(s, _)| *s == step) {
+                Some((_, all)) => all.push(seconds),
+                None => per_step.push((step, vec![seconds])),
+            }
+        }
     }
+    let per_step: Vec<(String, f64)> = per_step.into_iter().map(|(s, all)| (s, median(all))).collect();
     // The no-op rebuild as a user runs it: the xtask binary, a fresh process, nothing changed.
     let xtask: PathBuf = std::env::current_exe().context("finding the xtask binary")?;
     let mut noop = Vec::new();
@@ -141,6 +154,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         "peak_rss_mb": peak as f64 / 1024.0,
         "target_mb_per_s": 20.0,
         "throughput_ratio_to_target": throughput / 20.0,
+        "step_median_seconds": per_step.iter().map(|(s, t)| (s.clone(), serde_json::json!(t))).collect::<serde_json::Map<_, _>>(),
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     });
     println!(
@@ -149,6 +163,9 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         throughput / 20.0
     );
     println!("scaling: time(N) / (2 × time(N/2)) = {:.2} (1.00 is linear)", scaling / 2.0);
+    for (step, seconds) in &per_step {
+        println!("  {step:<10} {seconds:>7.2} s  {:>7.1} MB/s", bytes_full as f64 / 1e6 / seconds.max(1e-9));
+    }
     println!("no-op rebuild (median of 5): {noop_s:.3} s");
     println!("peak memory of any step: {:.0} MB", peak as f64 / 1024.0);
     let path = root.join("target").join("bench-report.json");

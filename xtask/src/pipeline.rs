@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, STEPS};
 use crate::hashing::{self, HashCache};
-use crate::progress::{self, Mode, StepProgress};
+use crate::progress::{self, Heartbeat, Mode, StepProgress};
 
 /// Version of the `out/.state/*.json` files; a different one is treated as no state.
 const STATE_VERSION: u32 = 1;
@@ -312,6 +312,17 @@ pub fn lock(out: &Path) -> anyhow::Result<Option<Lock>> {
     }
 }
 
+/// Everything one step's run needs to know, passed around as one.
+struct StepRun<'a> {
+    paths: &'a Paths,
+    config: &'a Config,
+    run: &'a RunOptions,
+    step: &'a str,
+    binary: &'a Path,
+    key: &'a str,
+    options_file: &'a Path,
+}
+
 /// Decides, per page, whether `step` must redo it.
 struct Plan {
     /// (page id, input path, input hash) to compute.
@@ -321,15 +332,12 @@ struct Plan {
 }
 
 fn plan_pages(
-    paths: &Paths,
-    config: &Config,
-    step: &str,
-    key: &str,
+    ctx: &StepRun<'_>,
     state: &StepState,
     pages: &BTreeMap<String, PathBuf>,
-    run: &RunOptions,
     cache: &mut HashCache,
 ) -> anyhow::Result<Plan> {
+    let StepRun { paths, config, run, step, key, .. } = *ctx;
     let mut plan = Plan { stale: Vec::new(), fresh: 0, missing: Vec::new() };
     let from = input_step(config, step);
     let out_dir = paths.step_dir(step);
@@ -375,14 +383,11 @@ struct Event {
 
 /// Runs a per-page step binary over `stale` pages, reading its progress events.
 fn run_page_batch(
-    paths: &Paths,
-    step: &str,
-    binary: &Path,
-    options_file: &Path,
+    ctx: &StepRun<'_>,
     stale: &[(String, PathBuf, String)],
-    run: &RunOptions,
     report: &mut StepReport,
 ) -> anyhow::Result<BTreeSet<String>> {
+    let StepRun { paths, run, step, binary, options_file, .. } = *ctx;
     let state_dir = paths.state_dir();
     let list: String = stale.iter().map(|(_, path, _)| format!("{}\n", path.display())).collect();
     let list_file = state_dir.join(format!("{step}.batch"));
@@ -400,6 +405,7 @@ fn run_page_batch(
     let started = Instant::now();
     let mut progress = StepProgress::start(run.progress, step, stale.len() as u64, "pages");
     let mut ok_pages = BTreeSet::new();
+    let heartbeat = Heartbeat::start(run.progress, step);
     if let Some(stdout) = child.stdout.take() {
         for line in std::io::BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
@@ -421,6 +427,7 @@ fn run_page_batch(
         }
     }
     let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
+    drop(heartbeat);
     progress.finish(started.elapsed().as_secs_f64());
     if status.code() == Some(2) || status.code().is_none() {
         // The step could not run at all (or was killed): every page it did not finish failed.
@@ -460,9 +467,10 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
         let options_file = state_dir.join(format!("{step}.options.json"));
         model::io::write_atomic(&options_file, config.options.to_json(step).unwrap_or_default().as_bytes())?;
         let mut step_report = StepReport { step: step.to_owned(), ..StepReport::default() };
+        let ctx = StepRun { paths, config, run, step, binary: &binary, key: &key, options_file: &options_file };
 
         if kind(step) != Kind::Combined {
-            let plan = plan_pages(paths, config, step, &key, &state, &pages, run, &mut cache)?;
+            let plan = plan_pages(&ctx, &state, &pages, &mut cache)?;
             // Only the first step of this run can lack its input entirely (`run extract` before
             // `run clean`); later ones are fed by the steps before them.
             if let Some(prev) = input_step(config, step)
@@ -485,7 +493,7 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
                 state.key = key.clone();
             }
             if !plan.stale.is_empty() {
-                let ok = run_page_batch(paths, step, &binary, &options_file, &plan.stale, run, &mut step_report)?;
+                let ok = run_page_batch(&ctx, &plan.stale, &mut step_report)?;
                 for (id, _, input_hash) in &plan.stale {
                     if ok.contains(id) {
                         let output = model::io::artifact_path(&paths.step_dir(step), id);
@@ -511,19 +519,7 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
         }
 
         if kind(step) != Kind::PerPage && run.pages.is_empty() {
-            run_combined(
-                paths,
-                config,
-                step,
-                &binary,
-                &key,
-                &options_file,
-                &pages,
-                run,
-                &mut state,
-                &mut step_report,
-                &mut cache,
-            )?;
+            run_combined(&ctx, &pages, &mut state, &mut step_report, &mut cache)?;
             state.key = key.clone();
             state.save(&state_path)?;
         }
@@ -553,20 +549,14 @@ fn remove_vanished(dir: &Path, pages: &BTreeMap<String, PathBuf>, state: &mut St
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_combined(
-    paths: &Paths,
-    config: &Config,
-    step: &str,
-    binary: &Path,
-    key: &str,
-    options_file: &Path,
+    ctx: &StepRun<'_>,
     pages: &BTreeMap<String, PathBuf>,
-    run: &RunOptions,
     state: &mut StepState,
     report: &mut StepReport,
     cache: &mut HashCache,
 ) -> anyhow::Result<()> {
+    let StepRun { paths, config, run, step, binary, key, options_file } = *ctx;
     // Combined steps read the per-page outputs of the step itself if it has them, else its input.
     let source = if kind(step) == Kind::PerPageAndCombined { Some(step) } else { input_step(config, step) };
     let Some(source) = source else { bail!("`{step}` has no input step enabled") };
@@ -601,7 +591,9 @@ fn run_combined(
         command.arg("--jobs").arg(jobs.to_string());
     }
     command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
+    let heartbeat = Heartbeat::start(run.progress, step);
     let status = command.status().with_context(|| format!("starting {}", binary.display()))?;
+    drop(heartbeat);
     let ok = status.success();
     progress.page(ok, "(combined)", Some(&format!("exited with {status}")));
     progress.finish(started.elapsed().as_secs_f64());
@@ -627,7 +619,8 @@ pub fn status(paths: &Paths, config: &Config, profile: &str) -> anyhow::Result<V
     // A page stale in one step is stale in every later one: its input will change.
     let mut stale_upstream: BTreeSet<String> = BTreeSet::new();
     for &step in &config.steps {
-        let key = step_key(config, step, &bin_dir.join(step), &mut cache)?;
+        let binary = bin_dir.join(step);
+        let key = step_key(config, step, &binary, &mut cache)?;
         let state = StepState::load(&paths.state_dir().join(format!("{step}.json")));
         if kind(step) == Kind::Combined {
             let note = if stale_upstream.is_empty() && state.key == key && state.combined.is_some() {
@@ -638,7 +631,9 @@ pub fn status(paths: &Paths, config: &Config, profile: &str) -> anyhow::Result<V
             rows.push((step.to_owned(), 0, 0, note.to_owned()));
             continue;
         }
-        let plan = plan_pages(paths, config, step, &key, &state, &pages, &quiet, &mut cache)?;
+        let options_file = PathBuf::new();
+        let ctx = StepRun { paths, config, run: &quiet, step, binary: &binary, key: &key, options_file: &options_file };
+        let plan = plan_pages(&ctx, &state, &pages, &mut cache)?;
         let mut stale: BTreeSet<String> = plan.stale.iter().map(|(id, _, _)| id.clone()).collect();
         stale.extend(plan.missing.iter().cloned());
         stale.extend(stale_upstream.iter().cloned());

@@ -3,11 +3,14 @@
 //! and end, so a long step is never silent for more than a few seconds.
 
 use std::io::IsTerminal;
+use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 const PLAIN_EVERY: Duration = Duration::from_secs(2);
+/// How long plain mode may stay silent while a step works without reporting.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
@@ -115,6 +118,39 @@ impl StepProgress {
             (Some(bar), _) => bar.finish_with_message(format!("{} done, {} failed", self.done, self.failed)),
             (None, Mode::Plain) => eprintln!("{} {line}", timestamp()),
             _ => {}
+        }
+    }
+}
+
+/// In plain mode, prints "still working" every few seconds until dropped, so that a step busy
+/// with one big page or a combined output never leaves a cron log silent.
+pub struct Heartbeat {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    pub fn start(mode: Mode, step: &str) -> Heartbeat {
+        if mode != Mode::Plain {
+            return Heartbeat { stop: None, thread: None };
+        }
+        let (stop, stopped) = mpsc::channel::<()>();
+        let step = step.to_owned();
+        let started = Instant::now();
+        let thread = std::thread::spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(HEARTBEAT_EVERY) {
+                eprintln!("{} {step}: still working ({} s)", timestamp(), started.elapsed().as_secs());
+            }
+        });
+        Heartbeat { stop: Some(stop), thread: Some(thread) }
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
