@@ -324,7 +324,9 @@ fn reflow_block(
     if lines.len() <= 1 {
         return lines;
     }
-    let widths: Vec<f32> = lines.iter().map(|l| width(&l.text)).collect();
+    // A paragraph indent takes two ems of the column: an indented line is full when its text is
+    // two ems shorter than the others.
+    let widths: Vec<f32> = lines.iter().map(|l| width(&l.text) + if l.indent { 2.0 } else { 0.0 }).collect();
     let column = widths.iter().copied().fold(0.0, f32::max);
     let full = |w: f32| w >= column - 1.5;
     let full_lines = widths[..widths.len() - 1].iter().filter(|w| full(**w)).count();
@@ -362,10 +364,13 @@ fn reflow_block(
     out
 }
 
-/// Appends `right` to `left`, with a space only between two Latin letters or digits.
+/// Appends `right` to `left`, with a space only between two Latin words (`iPhone` + `17`); a
+/// number broken over two lines (`1` + `356.48亿元`) is one number again.
 fn glue(left: &mut String, right: &str) {
-    let needs_space = left.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
-        && right.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let (before, after) = (left.chars().next_back(), right.chars().next());
+    let needs_space = before.is_some_and(|c| c.is_ascii_alphanumeric())
+        && after.is_some_and(|c| c.is_ascii_alphanumeric())
+        && !(before.is_some_and(|c| c.is_ascii_digit()) && after.is_some_and(|c| c.is_ascii_digit()));
     if needs_space {
         left.push(' ');
     }
@@ -444,4 +449,21 @@ fn tail(text: &str, n: usize) -> String {
 
 fn head(text: &str, n: usize) -> String {
     text.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glue_spaces_latin_words_only() {
+        let glued = |left: &str, right: &str| {
+            let mut text = left.to_owned();
+            glue(&mut text, right);
+            text
+        };
+        assert_eq!(glued("订单 iPhone", "17 型号"), "订单 iPhone 17 型号");
+        assert_eq!(glued("总产值1", "356.48亿元"), "总产值1356.48亿元");
+        assert_eq!(glued("新建 5G 基站46", "个"), "新建 5G 基站46个");
+    }
 }

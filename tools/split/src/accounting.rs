@@ -2,7 +2,8 @@
 //! one field of the split page (series, kicker, headline, byline, section heading, body
 //! paragraph, caption, credit, furniture).
 //!
-//! Markdown heading marks (`#`) are markup, not text, and are not counted. Two fields hold
+//! Markdown heading marks (`#`) and emphasis marks around a whole line (`**…**`) are markup, not
+//! text, and are not counted. Two fields hold
 //! copies and are not counted either: a caption's `credit` (the same text is in the article's
 //! `credits`) and a series the page banner lends to an article that prints none (marked by a
 //! `series-inherited` diagnostic). Tests and `clean` use this; it never changes a page.
@@ -20,7 +21,7 @@ fn add(counts: &mut Counts, text: &str) {
     }
 }
 
-/// The non-whitespace characters of page text, heading marks excluded.
+/// The non-whitespace characters of page text, heading and emphasis marks excluded.
 pub fn text_counts(text: &str) -> Counts {
     let mut counts = Counts::new();
     for line in crate::lines::parse(text) {

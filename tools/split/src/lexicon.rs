@@ -17,6 +17,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("split-columns.txt", include_str!("../../../config/lexicon/split-columns.txt")),
     ("split-surnames.txt", include_str!("../../../config/lexicon/split-surnames.txt")),
     ("split-fragment-endings.txt", include_str!("../../../config/lexicon/split-fragment-endings.txt")),
+    ("split-datelines.txt", include_str!("../../../config/lexicon/split-datelines.txt")),
+    ("split-banner-endings.txt", include_str!("../../../config/lexicon/split-banner-endings.txt")),
 ];
 
 /// Longest run of text a `*` in a credit pattern may stand for, in characters.
@@ -72,6 +74,8 @@ pub struct Lexicon {
     pub columns: HashSet<String>,
     surnames: HashSet<String>,
     fragment_endings: HashSet<char>,
+    datelines: Vec<Pattern>,
+    banner_endings: Vec<String>,
 }
 
 /// The entries of a list file: one per line (or several separated by spaces for the surname
@@ -110,12 +114,20 @@ impl Lexicon {
                 .map(str::to_owned)
                 .collect(),
             fragment_endings: entries(&text("split-fragment-endings.txt")).filter_map(|e| e.chars().next()).collect(),
+            datelines: entries(&text("split-datelines.txt")).map(Pattern::parse).collect(),
+            banner_endings: entries(&text("split-banner-endings.txt")).map(str::to_owned).collect(),
         }
     }
 
     /// Whether a line ending in `c` reads as cut off mid-sentence.
     pub fn is_fragment_ending(&self, c: char) -> bool {
         self.fragment_endings.contains(&c)
+    }
+
+    /// Whether `text` is a dateline printed before a bracketed byline (`本报讯`, `新华社北京1月2日电`).
+    pub fn is_dateline(&self, text: &str) -> bool {
+        let text = compact(text);
+        self.datelines.iter().any(|p| p.matches(&text, CREDIT_WILDCARD_MAX))
     }
 
     /// Whether a whole line is page furniture.
@@ -134,9 +146,16 @@ impl Lexicon {
         self.credits.iter().any(|p| p.matches(&compacted, CREDIT_WILDCARD_MAX))
     }
 
+    /// Whether a header line is a page banner by its last word (`数字经济专版`).
+    pub fn is_banner(&self, line: &str) -> bool {
+        let line = compact(line);
+        self.banner_endings.iter().any(|e| line.len() > e.len() && line.ends_with(e.as_str()))
+    }
+
     /// Whether `line` is a column label that opens a boxed piece (`专家点评`).
     pub fn is_column(&self, line: &str) -> bool {
-        self.columns.contains(&compact(line))
+        // Printed bare or in brackets: `记者手记`, `【记者手记】`.
+        self.columns.contains(&compact(strip_brackets(line.trim())))
     }
 
     /// Whether `word` is a surname.
@@ -163,7 +182,7 @@ impl Lexicon {
 
 /// Removes one pair of brackets around a whole line: `（本版图片由…提供）`.
 pub fn strip_brackets(line: &str) -> &str {
-    for (open, close) in [('(', ')'), ('（', '）'), ('【', '】'), ('[', ']'), ('〔', '〕')] {
+    for (open, close) in [('(', ')'), ('（', '）'), ('【', '】'), ('[', ']'), ('〔', '〕'), ('〖', '〗')] {
         if let Some(inner) = line.strip_prefix(open).and_then(|l| l.strip_suffix(close)) {
             return inner.trim();
         }
@@ -211,5 +230,14 @@ mod tests {
         assert!(lexicon.is_furniture("专版"));
         assert!(lexicon.is_furniture("责任编辑：张三"));
         assert!(!lexicon.is_furniture("专版报道"));
+        assert!(lexicon.is_furniture("2026年3月16日 星期一 责任编辑：周敏"));
+    }
+
+    #[test]
+    fn column_labels_print_bare_or_in_brackets() {
+        let lexicon = Lexicon::builtin();
+        assert!(lexicon.is_column("记者手记"));
+        assert!(lexicon.is_column("【记者手记】"));
+        assert!(!lexicon.is_column("记者手记一则"));
     }
 }

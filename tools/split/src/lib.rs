@@ -134,6 +134,17 @@ pub fn explain(page_id: &str, file_name: &str, bytes: &[u8], splitter: &Splitter
     Ok(out)
 }
 
+/// Appends the next printed line of a wrapped title, with a space only between two Latin
+/// letters or digits.
+fn append_line(field: &mut String, line: &str) {
+    let needs_space = field.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+        && line.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if needs_space {
+        field.push(' ');
+    }
+    field.push_str(line);
+}
+
 /// Builds the `Page` from the line decisions.
 fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
     let mut page = Page { id: page_id.to_owned(), ..Page::default() };
@@ -169,9 +180,10 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
                 }
                 page.furniture.push(text);
             }
-            Class::Series => article.series = Some(text),
-            Class::Kicker => article.kicker = Some(text),
-            Class::Headline => article.headline = text,
+            // A title wrapped over several lines comes as several lines of one class.
+            Class::Series => append_line(article.series.get_or_insert_default(), &text),
+            Class::Kicker => append_line(article.kicker.get_or_insert_default(), &text),
+            Class::Headline => append_line(&mut article.headline, &text),
             Class::KickerHeadline => match layout::kicker_split(&text) {
                 Some((kicker, headline)) => {
                     article.kicker = Some(kicker.to_owned());
@@ -212,6 +224,45 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
                 None => article.captions.push(Caption { text, credit: None }),
             },
             Class::Credit => article.credits.push(text),
+            Class::BodyByline => {
+                // The byline part goes to the byline, the rest is body text like any other.
+                // Measured on the text without its indent, as the layout measured it.
+                let printed = line.raw.trim_start();
+                let indent = if line.indent { "\u{3000}\u{3000}" } else { "" };
+                let (body, byline, authors) = match lines::trailing_byline(printed, &splitter.lexicon) {
+                    Some((at, parsed)) => {
+                        (format!("{indent}{}", &printed[..at]), printed[at..].trim().to_owned(), parsed.authors)
+                    }
+                    None => match lines::leading_byline(printed, &splitter.lexicon) {
+                        Some((at, parsed)) => {
+                            let body = format!("{indent}{}", printed[at..].trim_start());
+                            (body, printed[..at].trim().to_owned(), parsed.authors)
+                        }
+                        None => (line.raw.clone(), String::new(), Vec::new()),
+                    },
+                };
+                // The same reporter may be named at the top and again at the end.
+                for author in authors {
+                    if !article.authors.contains(&author) {
+                        article.authors.push(author);
+                    }
+                }
+                if !byline.is_empty() {
+                    article.byline = Some(match article.byline.take() {
+                        Some(previous) => format!("{previous}\n{byline}"),
+                        None => byline,
+                    });
+                }
+                let section = article.sections.last_mut().expect("an article always has a section");
+                match (last_body_block[k], section.paragraphs.last_mut()) {
+                    (Some(block), Some(paragraph)) if block == line.block => {
+                        paragraph.push('\n');
+                        paragraph.push_str(&body);
+                    }
+                    _ => section.paragraphs.push(body),
+                }
+                last_body_block[k] = Some(line.block);
+            }
         }
     }
     // The series is the page's banner: an article printed without one stands under the last

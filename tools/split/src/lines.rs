@@ -17,9 +17,11 @@ pub struct Line {
     /// 1-based line number in the decoded text.
     pub no: usize,
     /// The line as printed: trailing whitespace removed, a paragraph indent (U+3000 or two or
-    /// more spaces) kept as two U+3000, other leading whitespace removed.
+    /// more spaces) kept as two U+3000, other leading whitespace and whole-line emphasis marks
+    /// removed.
     pub raw: String,
-    /// The text without markdown heading marks and without surrounding whitespace.
+    /// The text without markdown heading or whole-line emphasis marks and without surrounding
+    /// whitespace.
     pub text: String,
     /// With letter-spacing between Han characters removed (for measuring and matching only).
     pub norm: String,
@@ -35,6 +37,9 @@ pub struct Line {
     pub len: usize,
     /// Whether the line starts with a paragraph indent.
     pub indent: bool,
+    /// Whether the whole line is set in bold markup (`**本报记者 张三**`); `raw`, `text` and
+    /// `norm` are without the marks.
+    pub bold: bool,
 }
 
 impl Line {
@@ -69,9 +74,12 @@ pub fn parse(text: &str) -> Vec<Line> {
         let leading = &trimmed_end[..trimmed_end.len() - body.len()];
         let indent = leading.contains('\u{3000}') || leading.chars().filter(|c| *c == ' ').count() >= 2;
         let (md, text) = markdown(body);
+        // Emphasis marks around a whole line are markup like `#`, not text.
+        let (bold, text) = strip_emphasis(text);
         let norm = remove_letter_spacing(text);
         let len = norm.chars().filter(|c| !c.is_whitespace()).take(SHORT_LIMIT + 1).count();
-        let raw = if indent { format!("\u{3000}\u{3000}{body}") } else { body.to_owned() };
+        let printed = if bold { text } else { body };
+        let raw = if indent { format!("\u{3000}\u{3000}{printed}") } else { printed.to_owned() };
         lines.push(Line {
             no: index + 1,
             raw,
@@ -83,10 +91,12 @@ pub fn parse(text: &str) -> Vec<Line> {
             block_len: 0,
             len,
             indent,
+            bold,
         });
         gap = 0;
         previous_blank = false;
     }
+    separate_header_lines(&mut lines);
     let mut start = 0;
     while start < lines.len() {
         let end = lines[start..].iter().position(|l| l.block != lines[start].block).map_or(lines.len(), |p| start + p);
@@ -96,6 +106,71 @@ pub fn parse(text: &str) -> Vec<Line> {
         start = end;
     }
     lines
+}
+
+/// Text extracted from a PDF often has no blank lines: the headline, the kicker and the byline
+/// stand on lines of their own right above the first indented paragraph, in the same block. In
+/// a block whose paragraphs are indented, the unindented lines before the first indent are
+/// therefore blocks of their own (one line each), as if blank lines stood between them. Blocks
+/// are renumbered in order; other blocks keep their lines together.
+fn separate_header_lines(lines: &mut [Line]) {
+    let mut next_block = 0;
+    let mut start = 0;
+    while start < lines.len() {
+        let block = lines[start].block;
+        let end = lines[start..].iter().position(|l| l.block != block).map_or(lines.len(), |p| start + p);
+        let first_indent = lines[start..end].iter().position(|l| l.indent).map(|p| start + p);
+        match first_indent {
+            Some(indent) if indent > start => {
+                for line in &mut lines[start..indent] {
+                    line.block = next_block;
+                    next_block += 1;
+                }
+                for line in &mut lines[indent..end] {
+                    line.block = next_block;
+                }
+            }
+            _ => {
+                for line in &mut lines[start..end] {
+                    line.block = next_block;
+                }
+            }
+        }
+        next_block += 1;
+        start = end;
+    }
+}
+
+/// A line wholly in markdown emphasis (`**…**`, `__…__`) without the marks, and whether it was.
+fn strip_emphasis(text: &str) -> (bool, &str) {
+    for mark in ["**", "__"] {
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.trim().is_empty()
+            && !inner.contains(mark)
+        {
+            return (true, inner.trim());
+        }
+    }
+    (false, text)
+}
+
+/// Whether a line opens with a section number: `一、`, `（一）`, `(1)`, `1.`, `1、`, `第一，`.
+pub fn is_numbered(text: &str) -> bool {
+    let text = text.trim_start();
+    let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+    let after_numerals = |t: &str| t.trim_start_matches(numeral).len() < t.len();
+    if let Some(rest) = text.strip_prefix(['（', '(']) {
+        let inner = rest.trim_start_matches(numeral);
+        return inner.len() < rest.len() && inner.starts_with(['）', ')']);
+    }
+    if let Some(rest) = text.strip_prefix('第') {
+        let inner = rest.trim_start_matches(numeral);
+        return inner.len() < rest.len() && inner.starts_with(['，', '、', '是']);
+    }
+    let inner = text.trim_start_matches(numeral);
+    after_numerals(text)
+        && (inner.starts_with(['、', '．'])
+            || inner.starts_with('.') && !inner[1..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// A markdown heading's level and text: `## 标题` → (2, `标题`). `#` without a following space
@@ -208,7 +283,10 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
     if line.len > 60 || line.norm.chars().any(|c| matches!(c, '。' | '！' | '？' | '；' | '，')) {
         return None;
     }
-    let mut text = line.norm.trim();
+    let printed = line.norm.trim();
+    // A byline in brackets (`（记者 张三）`, printed at an article's end) needs a role word.
+    let bracketed = strip_brackets(printed).len() != printed.len();
+    let mut text = strip_brackets(printed);
     let mut strong = false;
     for marker in &lexicon.markers {
         if let Some(rest) = text.strip_prefix(marker.as_str()) {
@@ -220,13 +298,13 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
     let mut tokens: Vec<String> = Vec::new();
     let mut role_seen = false;
     for raw in text.split(|c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '；')) {
-        let mut token = raw.trim_matches(|c: char| matches!(c, '：' | ':' | '/' | '／'));
+        let mut token = raw.trim_matches(|c: char| matches!(c, '：' | ':' | '/' | '／' | '|' | '｜'));
         if token.is_empty() {
             continue;
         }
         // Role words stand alone (`记者 张三`) or glued to the first name (`记者张三`).
         while let Some(role) = lexicon.roles.iter().find(|r| token.starts_with(r.as_str())) {
-            let rest = token[role.len()..].trim_start_matches(['：', ':', '/', '／']);
+            let rest = token[role.len()..].trim_start_matches(['：', ':', '/', '／', '|', '｜']);
             let role_only =
                 rest.is_empty() || lexicon.is_name(rest) || lexicon.roles.iter().any(|r| rest.starts_with(r.as_str()));
             if !role_only {
@@ -255,8 +333,13 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
             i += 1;
         }
     }
-    if names.iter().all(|n| lexicon.is_name(n)) {
-        if names.is_empty() && !strong {
+    // After a role word (`记者 占小明`) a two- or three-character Han token is a name even when its
+    // surname is missing from the list; without one the list must know it.
+    let name_after_role = |n: &String| {
+        role_seen && (2..=3).contains(&n.chars().count()) && n.chars().all(is_han) && !lexicon.is_column(n)
+    };
+    if names.iter().all(|n| lexicon.is_name(n) || name_after_role(n)) {
+        if names.is_empty() && !strong || bracketed && !role_seen {
             return None;
         }
         if names.len() > 8 {
@@ -265,6 +348,9 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
         return Some(Byline { authors: names, strong: strong || role_seen, titled: false });
     }
     // A role phrase ending in a title word, then one name.
+    if bracketed {
+        return None;
+    }
     let last = names.last()?;
     if names.len() >= 2 && lexicon.is_name(last) {
         let role = names[..names.len() - 1].concat();
@@ -273,6 +359,43 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
         }
     }
     None
+}
+
+/// A bracketed byline printed at the end of a paragraph (`…市民周先生说。（记者 刘洋）`): the byte
+/// offset where the bracket opens, and the byline. The text before it must end a sentence, and
+/// the bracket must read as a byline with a role word.
+pub fn trailing_byline(text: &str, lexicon: &Lexicon) -> Option<(usize, Byline)> {
+    let trimmed = text.trim_end();
+    let close = trimmed.chars().next_back().filter(|c| matches!(c, '）' | ')'))?;
+    let open = if close == '）' { '（' } else { '(' };
+    // Bylines are short: look at the last few dozen characters only.
+    let tail_start = trimmed.char_indices().rev().nth(60).map_or(0, |(at, _)| at);
+    let at = tail_start + trimmed[tail_start..].rfind(open)?;
+    if !ends_sentence(&trimmed[..at]) {
+        return None;
+    }
+    let byline = parse(&trimmed[at..]).pop()?;
+    parse_byline(&byline, lexicon).filter(|b| b.strong && !b.authors.is_empty()).map(|b| (at, b))
+}
+
+/// A bracketed byline printed at the start of a paragraph, after an optional dateline word
+/// (`本报讯（记者 张三 通讯员 李四）近日，…`): the byte offset where the text after it starts,
+/// and the byline.
+pub fn leading_byline(text: &str, lexicon: &Lexicon) -> Option<(usize, Byline)> {
+    let head_end = text.char_indices().nth(60).map_or(text.len(), |(at, _)| at);
+    let head = &text[..head_end];
+    let open = head.find(['（', '('])?;
+    let dateline = head[..open].trim();
+    if !dateline.is_empty() && !lexicon.is_dateline(dateline) {
+        return None;
+    }
+    let close = open + head[open..].find(['）', ')'])?;
+    let end = close + head[close..].chars().next().map_or(0, char::len_utf8);
+    if text[end..].trim().is_empty() {
+        return None;
+    }
+    let byline = parse(&text[open..end]).pop()?;
+    parse_byline(&byline, lexicon).filter(|b| b.strong && !b.authors.is_empty()).map(|b| (end, b))
 }
 
 fn is_punctuation_but_list(c: char) -> bool {
@@ -311,6 +434,15 @@ pub fn split_caption_credit(text: &str, lexicon: &Lexicon) -> Option<(String, St
             if caption_is_names {
                 return None;
             }
+            // `说明 新华社记者 张三 摄`: the role word before the name belongs to the credit.
+            if let Some(role_at) = caption.rfind(char::is_whitespace)
+                && lexicon.roles.iter().any(|r| r == caption[role_at..].trim())
+                && !caption[..role_at].trim().is_empty()
+            {
+                let lead = at - text[..at].trim_start().len();
+                let credit_at = lead + role_at;
+                return Some((caption[..role_at].trim().to_owned(), text[credit_at..].trim().to_owned()));
+            }
             return Some((caption.to_owned(), credit.to_owned()));
         }
     }
@@ -346,6 +478,11 @@ pub fn is_headingish(line: &Line, lexicon: &Lexicon) -> bool {
 /// Whether a headingish line could be a section heading inside an article: no comma and no
 /// sentence mark inside (a body fragment cut at a column break usually has both).
 pub fn is_section_heading_shape(line: &Line) -> bool {
+    // A quotation ending in its own sentence mark (`“我们一定能做到！”`) is someone speaking.
+    let trimmed = line.norm.trim();
+    if trimmed.starts_with(['“', '「']) && trimmed.ends_with(['”', '」']) && ends_sentence(trimmed) {
+        return false;
+    }
     let body = line.norm.trim_end().trim_end_matches(is_closer);
     let inner = body.trim_end_matches(['？', '！', '?', '!']);
     !inner.chars().any(|c| matches!(c, '，' | ',' | '？' | '！' | '?' | '!')) && !inner.contains("——")
@@ -401,6 +538,44 @@ mod tests {
     }
 
     #[test]
+    fn bylines_in_brackets_and_with_trailing_words() {
+        let lexicon = Lexicon::builtin();
+        let authors = |text: &str| parse_byline(&line(text), &lexicon).map(|b| b.authors);
+        assert_eq!(authors("（记者 刘洋 通讯员 黄涛）"), Some(vec!["刘洋".into(), "黄涛".into()]));
+        assert_eq!(authors("记者 钱晓东 报道"), Some(vec!["钱晓东".into()]));
+        // A surname missing from the list is still a name after a role word.
+        assert_eq!(authors("记者 占小明"), Some(vec!["占小明".into()]));
+        assert_eq!(authors("占小明 栗子"), None);
+        assert_eq!(authors("文 | 张三"), Some(vec!["张三".into()]));
+        assert_eq!(authors("作者：李四"), Some(vec!["李四".into()]));
+        // Names in brackets without a role word are a remark, not a byline.
+        assert_eq!(authors("（张三 李四）"), None);
+        assert_eq!(authors("（一）"), None);
+    }
+
+    #[test]
+    fn bylines_printed_inside_a_paragraph() {
+        let lexicon = Lexicon::builtin();
+        let text = "“下班后过来看病正合适。”市民周先生说。（记者 刘洋）";
+        let (at, byline) = trailing_byline(text, &lexicon).expect("trailing byline");
+        assert_eq!((&text[at..], byline.authors), ("（记者 刘洋）", vec!["刘洋".to_owned()]));
+        // Brackets after an unfinished sentence are part of it.
+        assert_eq!(trailing_byline("据市民周先生（记者 刘洋）", &lexicon).map(|(at, _)| at), None);
+        let text = "本报讯（记者 龚小川 通讯员 曹敏）10月12日晚，联赛开幕。";
+        let (at, byline) = leading_byline(text, &lexicon).expect("leading byline");
+        assert_eq!((&text[at..], byline.authors.len()), ("10月12日晚，联赛开幕。", 2));
+        assert!(leading_byline("新华社杭州3月1日电（记者 张三）全省春耕全面展开。", &lexicon).is_some());
+        assert_eq!(leading_byline("据了解（记者 张三）全省春耕全面展开。", &lexicon), None);
+    }
+
+    #[test]
+    fn unindented_lines_above_indented_paragraphs_are_blocks_of_their_own() {
+        let lines = parse("标 题 在 这 里\n记者 张三\n　　第一段开头，\n接着写完。\n　　第二段。");
+        let shape: Vec<_> = lines.iter().map(|l| (l.block, l.block_len)).collect();
+        assert_eq!(shape, vec![(0, 1), (1, 1), (2, 3), (2, 3), (2, 3)]);
+    }
+
+    #[test]
     fn captions_with_credits_split_at_the_credit() {
         let lexicon = Lexicon::builtin();
         assert_eq!(
@@ -410,6 +585,10 @@ mod tests {
         assert_eq!(split_caption_credit("钱江新城 胡鉴 摄", &lexicon), Some(("钱江新城".into(), "胡鉴 摄".into())));
         assert_eq!(split_caption_credit("夜景（张三 摄）", &lexicon), Some(("夜景".into(), "（张三 摄）".into())));
         assert_eq!(split_caption_credit("张三 李四 摄", &lexicon), None);
+        assert_eq!(
+            split_caption_credit("游客体验扎染技艺 新华社记者 林晓东 摄", &lexicon),
+            Some(("游客体验扎染技艺".into(), "新华社记者 林晓东 摄".into()))
+        );
     }
 
     #[test]

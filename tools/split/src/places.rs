@@ -73,14 +73,23 @@ pub fn choose(gazetteer: &Gazetteer, home: &str, headline: &str, kicker: &str, b
     }
 }
 
-/// Whether a short form ending at `end` is used as a name: the text ends there, or a
-/// non-Han character follows (`临安：`), or another place name follows at once (`钱塘下沙街道`).
-/// `新建的图书馆` does not name 新建区, nor `钱塘江` 钱塘区.
+/// Whether a short form ending at `end` is used as a name: the text ends there, or punctuation
+/// or a space follows (`临安：`), or another place name follows at once (`钱塘下沙街道`).
+/// `新建的图书馆` does not name 新建区, nor `钱塘江` 钱塘区, nor `新建3所学校` 新建区.
 fn alias_stands_alone(chars: &[char], end: usize, next_match: Option<usize>) -> bool {
     match chars.get(end) {
         None => true,
-        Some(c) => !model_is_han(*c) || next_match == Some(end),
+        Some(c) => !model_is_han(*c) && !c.is_alphanumeric() || next_match == Some(end),
     }
+}
+
+/// Whether a two-character full name is the tail of a longer word: `城区` in `中心城区`, `矿区`
+/// in `老矿区`. Such names are everyday words; they count when they stand alone or after a
+/// province, city, prefecture or league (`河北省赵县`).
+fn inside_longer_word(chars: &[char], start: usize, end: usize) -> bool {
+    end - start <= 2
+        && start > 0
+        && chars.get(start - 1).is_some_and(|c| model_is_han(*c) && !matches!(c, '省' | '市' | '州' | '盟'))
 }
 
 fn model_is_han(c: char) -> bool {
@@ -95,7 +104,9 @@ fn first_in(gazetteer: &Gazetteer, home: &str, text: &str) -> (Option<usize>, Op
     let mut street = None;
     let found = gazetteer.find_names(text);
     for (k, m) in found.iter().enumerate() {
-        if m.alias && !alias_stands_alone(&chars, m.end, found.get(k + 1).map(|n| n.start)) {
+        if m.alias && !alias_stands_alone(&chars, m.end, found.get(k + 1).map(|n| n.start))
+            || !m.alias && inside_longer_word(&chars, m.start, m.end)
+        {
             continue;
         }
         let name: String = chars[m.start..m.end].iter().collect();
@@ -126,7 +137,9 @@ fn most_mentioned(
     let mut weights: HashMap<usize, (usize, usize)> = HashMap::new();
     let found = gazetteer.find_names(text);
     for (order, m) in found.iter().enumerate() {
-        if m.alias && (!aliases || !alias_stands_alone(&chars, m.end, found.get(order + 1).map(|n| n.start))) {
+        if m.alias && (!aliases || !alias_stands_alone(&chars, m.end, found.get(order + 1).map(|n| n.start)))
+            || !m.alias && inside_longer_word(&chars, m.start, m.end)
+        {
             continue;
         }
         let name: String = chars[m.start..m.end].iter().collect();

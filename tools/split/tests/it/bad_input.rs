@@ -42,3 +42,71 @@ fn arbitrary_bytes_never_panic() {
         let _ = split::split_page("p", "p.txt", &bytes, splitter());
     }
 }
+
+#[test]
+fn random_pages_of_newspaper_pieces_never_panic_and_lose_no_character() {
+    // Pieces of real page structure (bylines in brackets, datelines, dashes, emphasis, indents,
+    // credits, numbering) put together at random: every page splits, and every character of it
+    // lands in exactly one field.
+    const PIECES: &[&str] = &[
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "　　",
+        "  ",
+        "# ",
+        "## ",
+        "**",
+        "（",
+        "）",
+        "(",
+        ")",
+        "【",
+        "】",
+        "——",
+        "：",
+        "，",
+        "。",
+        "！",
+        "“",
+        "”",
+        "记者",
+        "本报讯",
+        "新华社北京3月1日电",
+        "张三",
+        "李四 ",
+        "通讯员",
+        "摄",
+        "图片由某某提供",
+        "一、",
+        "（一）",
+        "1.",
+        "▲",
+        "专家点评",
+        "相关链接",
+        "市民说",
+        "今年以来增长",
+        "报道",
+        "iPhone 17",
+        "5G",
+        "星期一",
+        "城区",
+        "新建",
+    ];
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for round in 0..300 {
+        let mut text = String::new();
+        for _ in 0..(round % 60) + 1 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+        }
+        let (page, _layout) = split::split_text("p", &text, splitter());
+        let diff = split::accounting::differences(
+            &split::accounting::text_counts(&text),
+            &split::accounting::page_counts(&page),
+        );
+        assert!(diff.is_empty(), "round {round}: {text:?}\n{}", diff.join("\n"));
+    }
+}
