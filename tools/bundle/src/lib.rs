@@ -1,4 +1,20 @@
-//! Turns summarized pages into what users open. Pure rendering: the binary writes the files.
+//! Turns summarized pages into what users open: the dataset (`articles.jsonl`, CSV tables), the
+//! SQLite database with Chinese full-text search, the static site, and the manifest.
+//!
+//! - `db`: schema, inserts and `search` (trigram + bigram FTS5) over a connection the binary owns.
+//! - `site`: HTML pages (minijinja, auto-escaped), the site's data files and the SVG chart.
+//! - `csv`: the CSV tables (UTF-8 with BOM).
+//! - `manifest`: the manifest's types and UTC date arithmetic.
+//!
+//! Pure rendering over one article or page at a time, so the binary can stream any number of
+//! pages; the binary does all file IO (temporary files renamed into place, hashing, the archive).
+
+pub mod csv;
+pub mod db;
+pub mod manifest;
+pub mod site;
+
+pub use db::search;
 
 use model::Article;
 use serde::Serialize;

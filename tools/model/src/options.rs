@@ -105,11 +105,19 @@ pub struct BundleOptions {
     pub name: String,
     /// Folder whose templates override the built-in site templates, file by file.
     pub templates: PathBuf,
+    /// Top-level folders of the output root listed in the manifest but left out of the dated
+    /// archive: the per-step intermediate artifacts, which users do not open.
+    pub archive_skip: Vec<String>,
 }
 
 impl Default for BundleOptions {
     fn default() -> Self {
-        BundleOptions { enabled: true, name: "newsdesk".to_owned(), templates: PathBuf::from("templates") }
+        BundleOptions {
+            enabled: true,
+            name: "newsdesk".to_owned(),
+            templates: PathBuf::from("templates"),
+            archive_skip: ["split", "clean", "extract", "summarize"].map(str::to_owned).to_vec(),
+        }
     }
 }
 

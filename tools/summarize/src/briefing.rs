@@ -1,0 +1,372 @@
+//! Markdown briefings rendered with minijinja: one brief per article, one profile per district,
+//! one corpus briefing.
+//!
+//! Built-in templates are compiled into the binary (`DEFAULT_TEMPLATES`); a user's templates folder
+//! overrides them file by file. The binary reads that folder and hands the sources in, so this
+//! module does no file IO. Page text only ever reaches a template as a *value*, never as template
+//! source, so `{{ 7*7 }}` printed on a page stays text. Values are escaped for Markdown (see
+//! `markdown_escape`), so a page's `<script>` or `*` cannot turn into markup. Deliberately not
+//! done: HTML output (that is `bundle`'s site), or any evaluation of page text.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use minijinja::{AutoEscape, Environment, Value, context};
+use model::{Article, Figure};
+use serde::Serialize;
+
+use crate::events::{self, Event};
+use crate::rank;
+
+/// The built-in templates: name, source.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("brief.md", include_str!("../templates/brief.md")),
+    ("district.md", include_str!("../templates/district.md")),
+    ("corpus.md", include_str!("../templates/corpus.md")),
+];
+
+/// How many key figures per district the corpus briefing shows.
+const KEY_FIGURES_PER_DISTRICT: usize = 5;
+/// How many key figures a district profile shows.
+const KEY_FIGURES_PER_PROFILE: usize = 15;
+/// The display name of the group of articles with no district.
+pub const NO_DISTRICT: &str = "未标注区县";
+
+/// A template the user supplies: its file name (the template name), where it came from (for
+/// error messages), and its text.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub name: String,
+    pub origin: String,
+    pub source: String,
+}
+
+/// A template that did not compile or render, with the file and line to fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateError {
+    /// The override file's path, or `<built-in>/NAME`.
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// Escapes the Markdown characters that would turn text into raw HTML, links, code, emphasis or
+/// table cells. `_` is left alone: ids are full of it and CommonMark ignores it inside words.
+pub fn markdown_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The compiled briefing templates.
+pub struct Briefings {
+    env: Environment<'static>,
+    /// Template name → the file it came from.
+    origins: BTreeMap<String, String>,
+}
+
+impl Briefings {
+    /// Compiles the built-in templates with `overrides` replacing (or adding to) them by name.
+    pub fn new(overrides: Vec<TemplateSource>) -> Result<Briefings, TemplateError> {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".md") { AutoEscape::Custom("markdown") } else { AutoEscape::None }
+        });
+        env.set_formatter(|out, state, value| {
+            if value.is_none() || value.is_undefined() {
+                return Ok(());
+            }
+            if state.auto_escape() == AutoEscape::Custom("markdown") && !value.is_safe() {
+                let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                out.write_str(&markdown_escape(&text))?;
+                Ok(())
+            } else {
+                minijinja::escape_formatter(out, state, &value.clone())
+            }
+        });
+        let mut sources: BTreeMap<String, (String, String)> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|&(name, source)| (name.to_owned(), (format!("<built-in>/{name}"), source.to_owned())))
+            .collect();
+        for user in overrides {
+            sources.insert(user.name, (user.origin, user.source));
+        }
+        let mut origins = BTreeMap::new();
+        for (name, (origin, source)) in sources {
+            origins.insert(name.clone(), origin);
+            env.add_template_owned(name, source).map_err(|e| to_template_error(&origins, &e))?;
+        }
+        Ok(Briefings { env, origins })
+    }
+
+    fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
+        let template = self.env.get_template(name).map_err(|e| to_template_error(&self.origins, &e))?;
+        template.render(ctx).map_err(|e| to_template_error(&self.origins, &e))
+    }
+
+    /// The brief of one article (`brief.md`).
+    pub fn article_brief(&self, article: &Article, summary: &[&str]) -> Result<String, TemplateError> {
+        let events = events::article_events(article);
+        self.render(
+            "brief.md",
+            context! {
+                article => Value::from_serialize(article),
+                summary_sentences => summary,
+                events => Value::from_serialize(&events),
+            },
+        )
+    }
+
+    /// The profile of one district (`district.md`).
+    pub fn district_profile(&self, profile: &DistrictProfile) -> Result<String, TemplateError> {
+        let key_figures = key_figures(&profile.figures, KEY_FIGURES_PER_PROFILE);
+        self.render(
+            "district.md",
+            context! { district => Value::from_serialize(profile), key_figures => Value::from_serialize(&key_figures) },
+        )
+    }
+
+    /// The briefing over the whole corpus (`corpus.md`).
+    pub fn corpus_briefing(&self, corpus: &Corpus) -> Result<String, TemplateError> {
+        let districts: Vec<_> = corpus
+            .districts
+            .values()
+            .map(|d| {
+                context! {
+                    name => &d.name,
+                    slug => &d.slug,
+                    article_count => d.articles.len(),
+                    figure_count => d.figures.len(),
+                    key_figures => Value::from_serialize(key_figures(&d.figures, KEY_FIGURES_PER_DISTRICT)),
+                }
+            })
+            .collect();
+        let mut events = corpus.events.clone();
+        events.sort_by_key(Event::sort_key);
+        self.render(
+            "corpus.md",
+            context! {
+                page_count => corpus.page_count,
+                article_count => corpus.article_count,
+                districts => districts,
+                speakers => Value::from_serialize(corpus.speakers()),
+                events => Value::from_serialize(&events),
+            },
+        )
+    }
+}
+
+/// Maps a minijinja error to the template file and line, following the error's cause chain to
+/// the innermost template (an error inside an included template names that one).
+fn to_template_error(origins: &BTreeMap<String, String>, err: &minijinja::Error) -> TemplateError {
+    let mut innermost = err;
+    let mut current: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(cause) = current {
+        if let Some(inner) = cause.downcast_ref::<minijinja::Error>()
+            && inner.name().is_some()
+        {
+            innermost = inner;
+        }
+        current = cause.source();
+    }
+    let name = innermost.name().unwrap_or("<unknown template>");
+    let file = origins.get(name).cloned().unwrap_or_else(|| name.to_owned());
+    let message = match innermost.detail() {
+        Some(detail) => format!("{}: {detail}", innermost.kind()),
+        None => innermost.kind().to_string(),
+    };
+    TemplateError { file, line: innermost.line(), message }
+}
+
+/// An article as listed in a district profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleRow {
+    pub id: String,
+    pub page: String,
+    pub headline: String,
+    pub street: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// A figure with the article it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureRow {
+    #[serde(flatten)]
+    pub figure: Figure,
+    pub article_id: String,
+    pub headline: String,
+}
+
+/// A quote with the article it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteRow {
+    pub speaker: Option<String>,
+    pub role: Option<String>,
+    pub text: String,
+    pub article_id: String,
+    pub headline: String,
+    pub district: Option<String>,
+}
+
+/// A person with the article they appear in.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRow {
+    pub name: String,
+    pub role: Option<String>,
+    pub article_id: String,
+    pub headline: String,
+}
+
+/// Everything a district profile shows. Holds no body text, only small rows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DistrictProfile {
+    pub name: String,
+    /// A file-name-safe form of the name (`districts/<slug>.md`).
+    pub slug: String,
+    pub articles: Vec<ArticleRow>,
+    pub figures: Vec<FigureRow>,
+    pub people: Vec<PersonRow>,
+    pub quotes: Vec<QuoteRow>,
+}
+
+/// One speaker and what they said, across the corpus.
+#[derive(Debug, Clone, Serialize)]
+pub struct Speaker {
+    pub speaker: String,
+    pub role: Option<String>,
+    pub quotes: Vec<QuoteRow>,
+}
+
+/// The small rows the briefings need, gathered one article at a time.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub page_count: usize,
+    pub article_count: usize,
+    pub districts: BTreeMap<String, DistrictProfile>,
+    pub events: Vec<Event>,
+}
+
+/// A file-name-safe slug: path separators, control and reserved characters become `_`.
+pub fn slug(name: &str) -> String {
+    let cleaned: String =
+        name.trim()
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() { "_".to_owned() } else { cleaned.to_owned() }
+}
+
+impl Corpus {
+    /// Adds one article's rows; `summary` is its summary text.
+    pub fn add(&mut self, article: &Article, summary: Option<&str>) {
+        self.article_count += 1;
+        let name = article.district.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DISTRICT.to_owned());
+        let profile = self.districts.entry(name.clone()).or_insert_with(|| DistrictProfile {
+            slug: slug(&name),
+            name,
+            ..DistrictProfile::default()
+        });
+        profile.articles.push(ArticleRow {
+            id: article.id.clone(),
+            page: article.page.clone(),
+            headline: article.headline.clone(),
+            street: article.street.clone(),
+            summary: summary.map(str::to_owned),
+        });
+        // The sentence is dropped: profiles list figures, and it is most of a figure's size.
+        profile.figures.extend(article.figures.iter().map(|f| FigureRow {
+            figure: Figure { sentence: String::new(), ..f.clone() },
+            article_id: article.id.clone(),
+            headline: article.headline.clone(),
+        }));
+        for person in &article.people {
+            let known = profile.people.iter().any(|p| p.name == person.name && p.role == person.role);
+            if !known {
+                profile.people.push(PersonRow {
+                    name: person.name.clone(),
+                    role: person.role.clone(),
+                    article_id: article.id.clone(),
+                    headline: article.headline.clone(),
+                });
+            }
+        }
+        profile.quotes.extend(article.quotes.iter().map(|q| QuoteRow {
+            speaker: q.speaker.clone(),
+            role: q.role.clone(),
+            text: q.text.clone(),
+            article_id: article.id.clone(),
+            headline: article.headline.clone(),
+            district: article.district.clone(),
+        }));
+        self.events.extend(events::article_events(article));
+    }
+
+    /// Attributed quotes grouped by speaker, speakers in order of first appearance.
+    pub fn speakers(&self) -> Vec<Speaker> {
+        let mut speakers: Vec<Speaker> = Vec::new();
+        for quote in self.districts.values().flat_map(|d| &d.quotes) {
+            let Some(name) = quote.speaker.clone() else { continue };
+            match speakers.iter_mut().find(|s| s.speaker == name) {
+                Some(speaker) => speaker.quotes.push(quote.clone()),
+                None => speakers.push(Speaker { speaker: name, role: quote.role.clone(), quotes: vec![quote.clone()] }),
+            }
+        }
+        speakers
+    }
+}
+
+/// The `limit` most informative figures, in their original order: a subject, a period and a
+/// unit each make a figure more useful on its own; figures printed in Arabic digits are data
+/// rather than prose (`三年`), and money and percentages are what briefings quote most.
+pub fn key_figures(figures: &[FigureRow], limit: usize) -> Vec<FigureRow> {
+    let weight = |f: &FigureRow| {
+        let figure = &f.figure;
+        2 * usize::from(figure.subject.is_some())
+            + usize::from(figure.period.is_some())
+            + usize::from(!figure.unit.is_empty())
+            + 2 * usize::from(figure.text.chars().any(|c| c.is_ascii_digit()))
+            + 2 * usize::from(figure.unit.ends_with('元'))
+            + usize::from(figure.unit == "%")
+    };
+    let mut ranked: Vec<usize> = (0..figures.len()).collect();
+    ranked.sort_by_key(|&i| (std::cmp::Reverse(weight(&figures[i])), i));
+    ranked.truncate(limit);
+    ranked.sort_unstable();
+    ranked.into_iter().map(|i| figures[i].clone()).collect()
+}
+
+/// The summary sentences of `article`: those of its `summary` when a summary was set, else
+/// freshly ranked ones.
+pub fn summary_of(article: &Article, max_sentences: usize) -> Vec<&str> {
+    match &article.summary {
+        Some(summary) if !summary.is_empty() => crate::sentences::split(summary).into_iter().map(|s| s.text).collect(),
+        _ => rank::summary_sentences(article, max_sentences),
+    }
+}

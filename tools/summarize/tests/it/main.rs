@@ -1,0 +1,207 @@
+//! End-to-end tests of the `summarize` binary in both modes on fixture pages written as
+//! artifacts into a temporary folder (and on the real pipeline's artifacts when `out/` holds
+//! them). Not a test of the upstream steps.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use model::{Article, Figure, Page, Quote, Section};
+
+const HOSTILE: &str = "<script>alert(1)</script>";
+const TEMPLATE_SYNTAX: &str = "{{ 7*7 }}";
+
+fn article(page: &str, headline: &str, district: Option<&str>, paragraphs: &[&str]) -> Article {
+    Article {
+        id: format!("{page}-1"),
+        page: page.to_owned(),
+        headline: headline.to_owned(),
+        district: district.map(str::to_owned),
+        sections: vec![Section { heading: None, paragraphs: paragraphs.iter().map(|p| p.to_string()).collect() }],
+        ..Article::default()
+    }
+}
+
+/// Made-up pages: an ordinary article with a figure, a quote and a dated event, and a hostile one.
+fn pages() -> Vec<Page> {
+    let mut a = article(
+        "p1",
+        "老街完成改造重新开街",
+        Some("临江区"),
+        &[
+            "经过一年改造，老街于2025年9月28日重新开街，沿街店铺全部恢复营业。",
+            "改造共修缮老建筑46幢，新增停车位300个。",
+            "“老街的味道回来了。”在这里住了几十年的居民说。",
+            "街道负责人表示，下一步将引入更多特色小店，让老街更有活力。",
+        ],
+    );
+    a.figures = vec![Figure {
+        text: "46幢".into(),
+        value: 46.0,
+        unit: "幢".into(),
+        subject: Some("修缮老建筑".into()),
+        sentence: "改造共修缮老建筑46幢，新增停车位300个。".into(),
+        ..Figure::default()
+    }];
+    a.quotes = vec![Quote {
+        speaker: Some("李华".into()),
+        role: Some("居民".into()),
+        text: "老街的味道回来了。".into(),
+        ..Quote::default()
+    }];
+    let b = article(
+        "p2",
+        &format!("标题里有{HOSTILE}{TEMPLATE_SYNTAX}"),
+        None,
+        &[&format!("正文里也写着{HOSTILE}和{TEMPLATE_SYNTAX}这样的字样，它们只是文字。")],
+    );
+    [a, b]
+        .into_iter()
+        .map(|article| Page { id: article.page.clone(), articles: vec![article], ..Page::default() })
+        .collect()
+}
+
+fn write_artifacts(dir: &Path, pages: &[Page]) -> Vec<PathBuf> {
+    pages
+        .iter()
+        .map(|page| {
+            let path = dir.join("in").join(format!("{}.json", page.id));
+            model::io::write_page(&path, "extract", page).expect("write fixture");
+            path
+        })
+        .collect()
+}
+
+fn summarize(args: &[&str], out: &Path, inputs: &[PathBuf]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_summarize"))
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .args(inputs)
+        .output()
+        .expect("run summarize")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Every summary sentence occurs verbatim in the article's cleaned text.
+fn assert_summaries_verbatim(page: &Page) {
+    for article in &page.articles {
+        let Some(summary) = &article.summary else { continue };
+        for sentence in summarize::sentences::split(summary) {
+            assert!(
+                article.paragraphs().any(|p| p.contains(sentence.text)),
+                "{}: summary sentence not in the body: {}",
+                article.id,
+                sentence.text
+            );
+            assert!(sentence.whole, "{}: fragment in summary: {}", article.id, sentence.text);
+        }
+    }
+}
+
+#[test]
+fn every_summary_sentence_occurs_verbatim_in_its_article() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let output = summarize(&[], &dir.path().join("out"), &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let page = model::io::read_page(&dir.path().join("out/p1.json")).expect("read output");
+    assert!(page.articles[0].summary.as_deref().is_some_and(|s| s.contains("重新开街")), "{page:?}");
+    assert_summaries_verbatim(&page);
+}
+
+#[test]
+fn summaries_of_the_real_pipeline_output_are_verbatim_when_present() {
+    // `cargo xtask build-all` leaves per-step artifacts under out/; check any summarize ones.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../out");
+    let mut stack = vec![root];
+    let mut checked = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "json")
+                && let Ok(bytes) = std::fs::read(&path)
+                && let Ok((step, page)) = model::wire::decode(&bytes)
+                && step == "summarize"
+            {
+                assert_summaries_verbatim(&page);
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("checked {checked} pipeline artifacts");
+}
+
+#[test]
+fn briefings_are_written_and_page_text_stays_inert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let out = dir.path().join("briefing");
+    let output = summarize(&["briefing"], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let brief = read(&out.join("articles/p1-1.md"));
+    assert!(brief.starts_with("# 老街完成改造重新开街"), "{brief}");
+    assert!(brief.contains("46幢") && brief.contains("李华"), "{brief}");
+    let district = read(&out.join("districts/临江区.md"));
+    assert!(district.contains("老街完成改造重新开街") && district.contains("修缮老建筑"), "{district}");
+    let corpus = read(&out.join("corpus.md"));
+    assert!(corpus.contains("2025年9月28日"), "the dated event is in the timeline:\n{corpus}");
+    assert!(corpus.contains("### 李华"), "who said what:\n{corpus}");
+
+    let hostile = read(&out.join("articles/p2-1.md"));
+    assert!(!hostile.contains("<script>"), "raw HTML in Markdown:\n{hostile}");
+    assert!(hostile.contains(r"\<script\>alert(1)\</script\>"), "escaped, shown as text:\n{hostile}");
+    assert!(hostile.contains("{{ 7\\*7 }}") && !hostile.contains("49"), "not evaluated:\n{hostile}");
+}
+
+fn options_with_template(dir: &Path, name: &str, source: &str) -> PathBuf {
+    let templates = dir.join("templates");
+    std::fs::create_dir_all(&templates).expect("create templates");
+    std::fs::write(templates.join(name), source).expect("write template");
+    let options = dir.join("options.json");
+    std::fs::write(&options, serde_json::json!({ "templates": templates }).to_string()).expect("write options");
+    options
+}
+
+#[test]
+fn a_template_override_changes_the_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let options = options_with_template(dir.path(), "brief.md", "BRIEF {{ article.headline }}\n");
+    let out = dir.path().join("briefing");
+    let output = summarize(&["briefing", "--options", options.to_str().expect("utf-8")], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(read(&out.join("articles/p1-1.md")), "BRIEF 老街完成改造重新开街\n");
+    assert!(read(&out.join("corpus.md")).starts_with("# 简报"), "other templates stay built-in");
+}
+
+#[test]
+fn a_broken_template_names_its_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let options = options_with_template(dir.path(), "corpus.md", "# ok\n\n{% for x in %}\n");
+    let output =
+        summarize(&["briefing", "--options", options.to_str().expect("utf-8")], &dir.path().join("b"), &inputs);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = format!("{}:3:", dir.path().join("templates/corpus.md").display());
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn a_rerun_removes_briefs_of_articles_that_are_gone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let out = dir.path().join("briefing");
+    let stale = out.join("articles/gone-1.md");
+    std::fs::create_dir_all(stale.parent().expect("parent")).expect("create folder");
+    std::fs::write(&stale, "old").expect("write stale brief");
+    let output = summarize(&["briefing"], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!stale.exists() && out.join("articles/p1-1.md").exists());
+}
