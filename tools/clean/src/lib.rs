@@ -396,49 +396,8 @@ fn is_closer(c: char) -> bool {
     matches!(c, '”' | '’' | '」' | '』' | '）' | ')' | '》' | '〉' | '】' | '"' | '\'')
 }
 
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3007)
-}
-
-/// Han, CJK punctuation, full-width forms, curly quotes and dashes.
-fn is_wide(c: char) -> bool {
-    is_han(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2014..=0x201F | 0x2026 | 0x00B7)
-}
-
-/// Removes the spaces of a letter-spaced line between wide characters (`记 者 从 市` →
-/// `记者从市`), keeping spaces next to Latin letters or digits (`S308 公路`, `5G 基站`). A line
-/// is letter-spaced when at least two thirds of its adjacent wide pairs, and at least two, have
-/// one space between them; other lines come back unchanged. (The same rule as `split` uses to
-/// measure lines; steps share no code, so it is repeated here.)
-pub fn remove_letter_spacing(text: &str) -> String {
-    if text.len() > 4096 {
-        return text.to_owned();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut spaced, mut tight) = (0usize, 0usize);
-    for i in 0..chars.len().saturating_sub(1) {
-        if is_wide(chars[i]) && is_wide(chars[i + 1]) && chars[i] != '\u{3000}' && chars[i + 1] != '\u{3000}' {
-            tight += 1;
-        } else if i + 2 < chars.len() && is_wide(chars[i]) && chars[i + 1] == ' ' && is_wide(chars[i + 2]) {
-            spaced += 1;
-        }
-    }
-    if spaced < 2 || spaced <= 2 * tight {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in chars.iter().enumerate() {
-        if *c == ' ' && i > 0 && i + 1 < chars.len() {
-            let before = out.chars().next_back().unwrap_or(' ');
-            let after = chars[i + 1..].iter().copied().find(|c| *c != ' ').unwrap_or(' ');
-            if is_wide(before) && is_wide(after) || out.ends_with(' ') {
-                continue;
-            }
-        }
-        out.push(*c);
-    }
-    out
-}
+pub use model::text::remove_letter_spacing;
+use model::text::{is_han, is_wide};
 
 /// The last `n` characters (read from the end: a long paragraph costs nothing).
 fn tail(text: &str, n: usize) -> String {

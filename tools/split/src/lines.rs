@@ -222,49 +222,7 @@ pub fn quotes_balanced(text: &str) -> bool {
     open == close
 }
 
-/// Characters that count as "wide" for letter-spacing: Han, CJK punctuation, full-width forms,
-/// curly quotes and dashes.
-pub fn is_wide(c: char) -> bool {
-    is_han(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2014..=0x201F | 0x2026 | 0x00B7)
-}
-
-/// Removes the spaces of a letter-spaced line (`记 者 从 市 统 计 局`) between wide characters;
-/// spaces next to Latin letters or digits stay (`S308 公路`). A line is letter-spaced when at
-/// least two thirds of its adjacent wide pairs have one space between them and there are at least two
-/// such pairs. Other lines are returned unchanged.
-pub fn remove_letter_spacing(text: &str) -> String {
-    // Justified lines are a column wide; a long line is not one, and scanning it would only cost.
-    if text.len() > 4096 {
-        return text.to_owned();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut spaced, mut tight) = (0usize, 0usize);
-    for i in 0..chars.len().saturating_sub(1) {
-        if is_wide(chars[i]) && is_wide(chars[i + 1]) && chars[i] != '\u{3000}' && chars[i + 1] != '\u{3000}' {
-            tight += 1;
-        } else if i + 2 < chars.len() && is_wide(chars[i]) && chars[i + 1] == ' ' && is_wide(chars[i + 2]) {
-            spaced += 1;
-        }
-    }
-    if spaced < 2 || spaced <= 2 * tight {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in chars.iter().enumerate() {
-        if *c == ' ' && i > 0 && i + 1 < chars.len() {
-            let before = out.chars().next_back().unwrap_or(' ');
-            let after = chars[i + 1..].iter().copied().find(|c| *c != ' ').unwrap_or(' ');
-            if is_wide(before) && is_wide(after) {
-                continue;
-            }
-            if out.ends_with(' ') {
-                continue;
-            }
-        }
-        out.push(*c);
-    }
-    out
-}
+pub use model::text::{is_wide, remove_letter_spacing};
 
 /// A parsed byline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -505,19 +463,6 @@ mod tests {
 
     fn line(text: &str) -> Line {
         parse(text).remove(0)
-    }
-
-    #[test]
-    fn letter_spacing_goes_between_han_and_stays_next_to_latin() {
-        assert_eq!(
-            remove_letter_spacing("记 者 从 市 统 计 局 获 悉 ，今 年 前 三 季 度"),
-            "记者从市统计局获悉，今年前三季度"
-        );
-        assert_eq!(remove_letter_spacing("沿 S308 公 路 建 成 5G 基 站"), "沿 S308 公路建成 5G 基站");
-        assert_eq!(
-            remove_letter_spacing("两新融合 把牢用好科技创新的 关键变量"),
-            "两新融合 把牢用好科技创新的 关键变量"
-        );
     }
 
     #[test]
