@@ -1,51 +1,107 @@
 //! Finds figures, people, quotes, places, organizations, initiatives and keywords in cleaned
 //! articles, each with the sentence it stands in.
 //!
-//! Pure: a `Page` in, a `Page` out; no file system access.
+//! Pure: a `Page` in, a `Page` out; no file system access. Word lists come in as a parsed
+//! `Lexicon`, and the segmenter, TF-IDF table and gazetteer as part of an `Extractor`, all built
+//! once per process by the binary and shared by reference across pages and threads.
+//!
+//! - `numbers`: numerals (digits, Chinese numerals, mixtures).
+//! - `figures`: quantities with units, approximation, ranges, subject, period, evidence.
+//! - `people`: people with roles, quotes with speakers, quoted terms (initiatives).
+//! - `entities`: places, organizations, listed names, keywords (the parts that need jieba-rs).
+//! - `lexicon`: the word lists of `config/lexicon/extract-*.txt`, parsed.
 
+pub mod entities;
+pub mod figures;
+pub mod lexicon;
+pub mod numbers;
+pub mod people;
+pub mod sentences;
+
+use jieba_rs::{Jieba, TfIdf};
+use model::Page;
+use model::gazetteer::Gazetteer;
 use model::options::ExtractOptions;
-use model::{Figure, Location, Page};
 
-/// Extracts everything from every article of `page`.
-pub fn extract_page(mut page: Page, _options: &ExtractOptions) -> Page {
-    for article in &mut page.articles {
-        let mut figures = Vec::new();
-        for (s, section) in article.sections.iter().enumerate() {
-            for (p, paragraph) in section.paragraphs.iter().enumerate() {
-                figures.extend(percentages(paragraph, s, p));
-            }
-        }
-        article.figures = figures;
-    }
-    page
+pub use lexicon::Lexicon;
+
+/// Everything the extractor loads once per process.
+pub struct Extractor {
+    pub lexicon: Lexicon,
+    pub jieba: Jieba,
+    pub tfidf: TfIdf,
+    /// `None` when no gazetteer was configured: places then come from suffix rules only.
+    pub gazetteer: Option<Gazetteer>,
+    /// IDFs read from `tfidf` so far (see `entities::IdfCache`); starts empty.
+    pub idf_cache: entities::IdfCache,
 }
 
-/// Digits followed by `%`: the simplest figures.
-fn percentages(text: &str, section: usize, paragraph: usize) -> Vec<Figure> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-                i += 1;
-            }
-            if i < chars.len() && chars[i] == '%' {
-                let number: String = chars[start..i].iter().collect();
-                if let Ok(value) = number.parse::<f64>() {
-                    out.push(Figure {
-                        text: format!("{number}%"),
-                        value,
-                        unit: "%".into(),
-                        sentence: text.to_owned(),
-                        location: Location { section, paragraph, start, end: i + 1 },
-                        ..Figure::default()
-                    });
+impl Extractor {
+    /// Builds the segmenter (jieba-rs's embedded dictionary) and TF-IDF table: call once.
+    pub fn new(lexicon: Lexicon, gazetteer: Option<Gazetteer>) -> Extractor {
+        Extractor { lexicon, jieba: Jieba::new(), tfidf: TfIdf::default(), gazetteer, idf_cache: Default::default() }
+    }
+}
+
+/// Extracts everything from every article of `page`.
+pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOptions) -> Page {
+    let lexicon = &extractor.lexicon;
+    for article in &mut page.articles {
+        let paragraphs: Vec<(usize, usize, &str)> = article
+            .sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, section)| section.paragraphs.iter().enumerate().map(move |(p, text)| (s, p, text.as_str())))
+            .collect();
+
+        let mut figures = Vec::new();
+        let (mut places, mut organizations) = (Vec::new(), Vec::new());
+        let mut listed = Vec::new();
+        let mut terms = entities::TermCounts::default();
+        terms.add(&extractor.jieba.tag(&article.headline, false), &extractor.tfidf);
+        for &(s, p, text) in &paragraphs {
+            figures.extend(figures::figures_in_paragraph(text, s, p, lexicon));
+            let tags = extractor.jieba.tag(text, false);
+            terms.add(&tags, &extractor.tfidf);
+            entities::places_and_organizations(
+                text,
+                &tags,
+                extractor.gazetteer.as_ref(),
+                lexicon,
+                &mut places,
+                &mut organizations,
+            );
+            listed.extend(entities::listed_names(&tags, lexicon).into_iter().map(|name| (name, text)));
+        }
+
+        let mut found = people::people_and_quotes(paragraphs.iter().copied(), &article.authors, lexicon);
+        {
+            for (name, text) in listed {
+                if !found.people.iter().any(|p| p.name == name) && !article.authors.contains(&name) {
+                    let sentence = sentences::sentence_containing(text, &name);
+                    found.people.push(model::Person { name, role: None, sentence });
                 }
             }
         }
-        i += 1;
+
+        let (jieba, tfidf) = (&extractor.jieba, &extractor.tfidf);
+        let keywords =
+            entities::keywords_from_counts(&terms, jieba, tfidf, &extractor.idf_cache, lexicon, options.keywords)
+                .unwrap_or_else(|| {
+                    let mut text = article.headline.clone();
+                    for &(_, _, paragraph) in &paragraphs {
+                        text.push('\n');
+                        text.push_str(paragraph);
+                    }
+                    entities::keywords(&text, jieba, tfidf, lexicon, options.keywords)
+                });
+        article.keywords = keywords;
+        article.figures = figures;
+        article.quotes = found.quotes;
+        article.people = found.people;
+        article.initiatives = found.initiatives;
+        article.places = places;
+        article.organizations = organizations;
     }
-    out
+    page
 }

@@ -8,7 +8,7 @@
 //! the caller decides how far to trust them. What is *not* here: choosing the place an article is
 //! about (that needs the article; see `split`).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 
 /// The level of a division.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,11 +86,108 @@ pub struct GazetteerError {
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
     divisions: Vec<Division>,
-    /// Name → (division index, is an alias).
-    by_name: HashMap<String, Vec<(usize, bool)>>,
-    /// The first two characters of every indexed name, to skip most positions of a text quickly.
-    prefixes: HashSet<(char, char)>,
-    longest_name: usize,
+    /// Every indexed name with the divisions it denotes.
+    names: NameIndex,
+}
+
+/// The indexed names, those of two characters or more grouped by their first two characters:
+/// for `find_names` each position of a text costs one hash lookup, and only the names starting
+/// with the two characters there are compared.
+#[derive(Debug, Clone, Default)]
+struct NameIndex {
+    /// (first, second character) → the names starting so, longest first.
+    by_prefix: FxHashMap<(char, char), Vec<IndexedName>>,
+    /// A bit per hash of (first, second character) of the names of `by_prefix`: small enough to
+    /// stay in the processor's cache, it rules out most positions of a text before the lookup.
+    prefix_bits: Vec<u64>,
+    /// The characters of all names of `by_prefix`, one after the other.
+    pool: Vec<char>,
+    /// Names of one character (never searched for in texts, only looked up).
+    single: FxHashMap<char, Vec<(usize, bool)>>,
+}
+
+#[derive(Debug, Clone)]
+struct IndexedName {
+    /// Where its characters are in `NameIndex::pool`.
+    start: usize,
+    len: usize,
+    /// Whether it is only a short form (`西湖`): no division has it as its full name.
+    alias: bool,
+    /// (division index, is an alias) of every division it names.
+    divisions: Vec<(usize, bool)>,
+}
+
+/// The size of `NameIndex::prefix_bits`, in bits (32 KiB).
+const PREFIX_BITS: usize = 1 << 18;
+
+/// The bit of `NameIndex::prefix_bits` for a name starting with `first`, `second`.
+fn prefix_bit(first: char, second: char) -> usize {
+    let key = (u64::from(first) << 32) | u64::from(second);
+    // Fibonacci hashing: the top bits of the product are well mixed.
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PREFIX_BITS.trailing_zeros())) as usize
+}
+
+impl NameIndex {
+    /// Indexes `name` as a name of division `index`.
+    fn insert(&mut self, name: &str, index: usize, alias: bool) {
+        let mut chars = name.chars();
+        let Some(first) = chars.next() else { return };
+        let Some(second) = chars.next() else {
+            self.single.entry(first).or_default().push((index, alias));
+            return;
+        };
+        let start = self.pool.len();
+        self.pool.push(first);
+        self.pool.push(second);
+        self.pool.extend(chars);
+        let len = self.pool.len() - start;
+        if self.prefix_bits.is_empty() {
+            self.prefix_bits = vec![0; PREFIX_BITS / 64];
+        }
+        let bit = prefix_bit(first, second);
+        self.prefix_bits[bit / 64] |= 1 << (bit % 64);
+        let bucket = self.by_prefix.entry((first, second)).or_default();
+        let pool = &self.pool;
+        if let Some(known) = bucket.iter_mut().find(|n| pool[n.start..n.start + n.len] == pool[start..]) {
+            // The same name again (many towns share one): a full name of any division makes it
+            // a full name.
+            known.alias &= alias;
+            known.divisions.push((index, alias));
+            self.pool.truncate(start);
+            return;
+        }
+        let at = bucket.partition_point(|n| n.len >= len);
+        bucket.insert(at, IndexedName { start, len, alias, divisions: vec![(index, alias)] });
+    }
+
+    /// The divisions `name` denotes.
+    fn get(&self, name: &str) -> &[(usize, bool)] {
+        let mut chars = name.chars();
+        let (Some(first), second) = (chars.next(), chars.next()) else { return &[] };
+        let Some(second) = second else {
+            return self.single.get(&first).map(Vec::as_slice).unwrap_or_default();
+        };
+        let Some(bucket) = self.by_prefix.get(&(first, second)) else { return &[] };
+        bucket
+            .iter()
+            .find(|n| self.pool[n.start..n.start + n.len].iter().copied().eq(name.chars()))
+            .map(|n| n.divisions.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The longest name of two characters or more at the start of `chars`: (length, is alias).
+    fn longest_at(&self, chars: &[char]) -> Option<(usize, bool)> {
+        let (first, second) = (*chars.first()?, *chars.get(1)?);
+        let bit = prefix_bit(first, second);
+        if self.prefix_bits.get(bit / 64).is_none_or(|word| word & (1 << (bit % 64)) == 0) {
+            return None;
+        }
+        let bucket = self.by_prefix.get(&(first, second))?;
+        bucket
+            .iter()
+            .find(|n| chars.get(..n.len).is_some_and(|text| text == &self.pool[n.start..n.start + n.len]))
+            .map(|n| (n.len, n.alias))
+    }
 }
 
 /// Suffixes stripped to make a short form, longest first, per kind.
@@ -104,21 +201,21 @@ impl Gazetteer {
     pub fn from_csv(csv: GazetteerCsv<'_>) -> Result<Gazetteer, GazetteerError> {
         let mut gazetteer = Gazetteer::default();
         if let Some(text) = csv.provinces {
-            for (_line, fields) in rows("provinces.csv", text, 2)? {
+            for_each_row("provinces.csv", text, 2, |fields| {
                 gazetteer.push(fields[0], fields[1], DivisionKind::Province, "");
-            }
+            })?;
         }
         if let Some(text) = csv.cities {
-            for (_line, fields) in rows("cities.csv", text, 3)? {
+            for_each_row("cities.csv", text, 3, |fields| {
                 gazetteer.push(fields[0], fields[1], DivisionKind::City, fields[2]);
-            }
+            })?;
         }
-        for (_line, fields) in rows("areas.csv", csv.areas, 3)? {
+        for_each_row("areas.csv", csv.areas, 3, |fields| {
             gazetteer.push(fields[0], fields[1], DivisionKind::District, fields[2]);
-        }
-        for (_line, fields) in rows("streets.csv", csv.streets, 3)? {
+        })?;
+        for_each_row("streets.csv", csv.streets, 3, |fields| {
             gazetteer.push(fields[0], fields[1], DivisionKind::Street, fields[2]);
-        }
+        })?;
         Ok(gazetteer)
     }
 
@@ -130,7 +227,7 @@ impl Gazetteer {
         }
         let index = self.divisions.len();
         self.divisions.push(Division { code: code.to_owned(), name: name.to_owned(), kind, parent: parent.to_owned() });
-        self.index(name.to_owned(), index, false);
+        self.index(name, index, false);
         let suffixes = match kind {
             DivisionKind::Province => PROVINCE_SUFFIXES,
             DivisionKind::City => CITY_SUFFIXES,
@@ -140,17 +237,12 @@ impl Gazetteer {
         if let Some(short) = suffixes.iter().find_map(|suffix| name.strip_suffix(suffix))
             && short.chars().count() >= 2
         {
-            self.index(short.to_owned(), index, true);
+            self.index(short, index, true);
         }
     }
 
-    fn index(&mut self, name: String, index: usize, alias: bool) {
-        let mut chars = name.chars();
-        if let (Some(a), Some(b)) = (chars.next(), chars.next()) {
-            self.prefixes.insert((a, b));
-        }
-        self.longest_name = self.longest_name.max(name.chars().count());
-        self.by_name.entry(name).or_default().push((index, alias));
+    fn index(&mut self, name: &str, index: usize, alias: bool) {
+        self.names.insert(name, index, alias);
     }
 
     /// All divisions.
@@ -170,37 +262,21 @@ impl Gazetteer {
 
     /// The divisions a name (full or short form) may denote: (index, whether by alias).
     pub fn lookup(&self, name: &str) -> &[(usize, bool)] {
-        self.by_name.get(name).map(Vec::as_slice).unwrap_or_default()
+        self.names.get(name)
     }
 
     /// Finds names of divisions in `text`, leftmost-longest and not overlapping. Linear in the
-    /// length of the text times the longest name.
+    /// length of the text: at each position one lookup of the two characters there, then a
+    /// comparison with the few names that start with them, longest first.
     pub fn find_names(&self, text: &str) -> Vec<NameMatch> {
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let chars: Vec<char> = text.chars().collect();
         let mut found = Vec::new();
         let mut i = 0;
         while i + 1 < chars.len() {
-            if !self.prefixes.contains(&(chars[i].1, chars[i + 1].1)) {
-                i += 1;
-                continue;
-            }
-            let longest = self.longest_name.min(chars.len() - i);
-            let mut hit = None;
-            for len in (2..=longest).rev() {
-                let start = chars[i].0;
-                let end = chars.get(i + len).map_or(text.len(), |c| c.0);
-                if let Some(entries) = self.by_name.get(&text[start..end]) {
-                    // A name that is a full name of some division is not an alias, whatever
-                    // else it also shortens.
-                    let alias = entries.iter().all(|(_, alias)| *alias);
-                    hit = Some(NameMatch { start: i, end: i + len, alias });
-                    break;
-                }
-            }
-            match hit {
-                Some(m) => {
-                    found.push(m);
-                    i = m.end;
+            match self.names.longest_at(&chars[i..]) {
+                Some((len, alias)) => {
+                    found.push(NameMatch { start: i, end: i + len, alias });
+                    i += len;
                 }
                 None => i += 1,
             }
@@ -223,20 +299,23 @@ impl Gazetteer {
     }
 }
 
-/// The data rows of a CSV file: header skipped, fields unquoted. Names in these tables contain no
-/// commas or quotes, so a plain split is exact; a row with too few fields is an error.
-fn rows<'a>(
+/// Calls `row` with the fields of each data row of a CSV file, in order: header skipped, fields
+/// unquoted. Names in these tables contain no commas or quotes, so a plain split is exact; a row
+/// with too few fields is an error (and the caller's partial result is to be dropped).
+fn for_each_row<'a>(
     file: &'static str,
     text: &'a str,
     min_fields: usize,
-) -> Result<Vec<(usize, Vec<&'a str>)>, GazetteerError> {
-    let mut out = Vec::new();
+    mut row: impl FnMut(&[&'a str]),
+) -> Result<(), GazetteerError> {
+    let mut fields: Vec<&str> = Vec::new();
     for (n, line) in text.lines().enumerate().skip(1) {
         let line = line.trim_end_matches('\r').trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
         }
-        let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
+        fields.clear();
+        fields.extend(line.split(',').map(|f| f.trim().trim_matches('"')));
         if fields.len() < min_fields {
             return Err(GazetteerError {
                 file,
@@ -244,9 +323,9 @@ fn rows<'a>(
                 message: format!("expected at least {min_fields} fields, found {}", fields.len()),
             });
         }
-        out.push((n + 1, fields));
+        row(&fields);
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -273,6 +352,17 @@ mod tests {
             found,
             vec![("钱塘".into(), true), ("下沙街道".into(), false), ("临安".into(), true), ("西湖区".into(), false)]
         );
+    }
+
+    #[test]
+    fn a_short_form_that_is_also_a_full_name_is_not_an_alias() {
+        let streets = format!("{STREETS}330106010,\"钱塘\",330106,33,3301\n");
+        let g = Gazetteer::from_csv(GazetteerCsv { areas: AREAS, streets: &streets, ..GazetteerCsv::default() })
+            .expect("parses");
+        let found: Vec<(usize, usize, bool)> =
+            g.find_names("钱塘西湖").iter().map(|m| (m.start, m.end, m.alias)).collect();
+        assert_eq!(found, vec![(0, 2, false), (2, 4, true)]);
+        assert_eq!(g.lookup("钱塘").len(), 2);
     }
 
     #[test]

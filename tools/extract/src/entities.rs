@@ -1,0 +1,348 @@
+//! Places, organizations, people listed without a role, and keywords: everything that needs the
+//! jieba-rs segmenter.
+//!
+//! Places are full names from the division gazetteer (`model::gazetteer`) plus names ending in a
+//! place suffix of the lexicon (社区, 路, 公园); organizations are names ending in an
+//! organization suffix (有限公司, 学院), grown leftwards over the segmenter's tokens. People
+//! without a role are only taken from enumerations of two or more person names (李白、杜甫),
+//! where a single mis-tagged word cannot slip in. Keywords are TF-IDF over the segmenter's nouns,
+//! counted from the same tags (`TermCounts`), so that each paragraph is segmented once.
+//! Deliberately no disambiguation beyond "the gazetteer knows exactly one division by this name".
+
+use std::sync::{Mutex, PoisonError};
+
+use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
+use model::gazetteer::Gazetteer;
+use model::{Organization, Place};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::lexicon::{Lexicon, Suffix};
+use crate::sentences::{evidence, sentence_of, sentences};
+
+/// Parts of speech that never stand inside a name (conjunctions, prepositions, particles,
+/// pronouns, adverbs, punctuation).
+fn breaks_name(tag: &str) -> bool {
+    tag.starts_with('c') || tag.starts_with('p') || tag.starts_with('u') || tag.starts_with('r') || tag.starts_with('d')
+}
+
+fn is_han_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_ascii_alphanumeric())
+}
+
+/// The longest of `suffixes` that `word` ends with; `last_chars` are their last characters.
+fn suffix_of<'a>(word: &str, suffixes: &'a [Suffix], last_chars: &FxHashSet<char>) -> Option<&'a Suffix> {
+    let last = word.chars().next_back()?;
+    if !last_chars.contains(&last) {
+        return None;
+    }
+    suffixes.iter().find(|s| word.ends_with(s.surface.as_str()))
+}
+
+fn is_proper(tag: &str) -> bool {
+    matches!(tag, "ns" | "nr" | "nrt" | "nrfg" | "nz" | "nt" | "j" | "eng")
+}
+
+/// A name ending with the token at `index`, grown leftwards over up to `max_tokens` name-like
+/// tokens and `max_chars` characters, then cut so that it starts with a proper noun (so 特色园区
+/// and 体验中心 are not names, 文三路桂花社区 is). `None` when nothing proper is left.
+fn grow_left(tags: &[jieba_rs::Tag<'_>], index: usize, max_tokens: usize, max_chars: usize) -> Option<String> {
+    let mut start = index;
+    let mut chars = tags[index].word.chars().count();
+    while start > 0 && index - start < max_tokens {
+        let previous = &tags[start - 1];
+        let n = previous.word.chars().count();
+        let numeric = previous.word.chars().any(|c| c.is_ascii_digit());
+        if !is_han_word(previous.word)
+            || breaks_name(previous.tag)
+            || previous.tag.starts_with('t')
+            || (previous.tag.starts_with('m') && numeric)
+            || chars + n > max_chars
+        {
+            break;
+        }
+        // A verb starts a clause (建立, 推动) unless it is glued inside a name (远航集团租赁有限公司).
+        if previous.tag.starts_with('v') && (start == index || !is_proper(tags[start.saturating_sub(2)].tag)) {
+            break;
+        }
+        chars += n;
+        start -= 1;
+    }
+    while start < index && !is_proper(tags[start].tag) {
+        start += 1;
+    }
+    let proper_suffix = is_proper(tags[index].tag) && tags[index].word.chars().count() > 2;
+    (start < index || proper_suffix).then(|| tags[start..=index].iter().map(|t| t.word).collect())
+}
+
+/// Places and organizations of one paragraph, given its tokens (`Jieba::tag` without HMM: the
+/// HMM finds a few more unknown names but is seven times slower).
+pub fn places_and_organizations(
+    paragraph: &str,
+    tags: &[jieba_rs::Tag<'_>],
+    gazetteer: Option<&Gazetteer>,
+    lexicon: &Lexicon,
+    places: &mut Vec<Place>,
+    organizations: &mut Vec<Organization>,
+) {
+    let chars: Vec<char> = paragraph.chars().collect();
+    let spans = sentences(&chars);
+    let sentence_at = |at: usize| evidence(&chars, sentence_of(&spans, at), at, at + 1);
+    if let Some(gazetteer) = gazetteer {
+        for m in gazetteer.find_names(paragraph) {
+            if m.alias {
+                continue;
+            }
+            let name: String = chars[m.start..m.end].iter().collect();
+            if places.iter().any(|p| p.name == name) {
+                continue;
+            }
+            let candidates: Vec<usize> =
+                gazetteer.lookup(&name).iter().filter(|(_, alias)| !alias).map(|(i, _)| *i).collect();
+            let Some(first) = candidates.first() else { continue };
+            let division = gazetteer.division(*first);
+            let code = (candidates.len() == 1).then(|| division.code.clone());
+            places.push(Place { name, kind: division.kind.as_str().to_owned(), code, sentence: sentence_at(m.start) });
+        }
+    }
+    for (index, tag) in tags.iter().enumerate() {
+        if let Some(suffix) = suffix_of(tag.word, &lexicon.org_suffixes, &lexicon.org_suffix_last_chars)
+            && let Some(name) = grow_left(tags, index, 5, 16)
+        {
+            if !organizations.iter().any(|o| o.name == name) {
+                organizations.push(Organization { name, kind: suffix.kind.clone(), sentence: sentence_at(tag.start) });
+            }
+            continue;
+        }
+        let place_suffix = suffix_of(tag.word, &lexicon.place_suffixes, &lexicon.place_suffix_last_chars);
+        // A common noun ending in a suffix (公路, 马路) is not a place; the bare suffix after a
+        // proper noun (桂花 社区) or a proper noun with it (文三路) is.
+        let place_suffix = place_suffix.filter(|s| s.surface == tag.word || is_proper(tag.tag));
+        let name = place_suffix.and_then(|_| grow_left(tags, index, 3, 10));
+        if let (Some(name), Some(suffix)) = (name, place_suffix)
+            && !places.iter().any(|p| p.name == name || p.name.ends_with(&name))
+        {
+            places.push(Place { name, kind: suffix.kind.clone(), code: None, sentence: sentence_at(tag.start) });
+        }
+    }
+}
+
+/// Person names listed without a role: runs of two or more names joined by 、 (李白、杜甫).
+pub fn listed_names(tags: &[jieba_rs::Tag<'_>], lexicon: &Lexicon) -> Vec<String> {
+    let is_name = |t: &jieba_rs::Tag<'_>| {
+        let n = t.word.chars().count();
+        t.tag == "nr"
+            && (2..=3).contains(&n)
+            && t.word.chars().next().is_some_and(|c| lexicon.surnames.contains(&c))
+            && is_han_word(t.word)
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tags.len() {
+        if !is_name(&tags[i]) {
+            i += 1;
+            continue;
+        }
+        let mut run = vec![tags[i].word];
+        let mut k = i + 1;
+        while k + 1 < tags.len() && matches!(tags[k].word, "、" | "和" | "与") && is_name(&tags[k + 1]) {
+            run.push(tags[k + 1].word);
+            k += 2;
+        }
+        if run.len() >= 2 {
+            out.extend(run.into_iter().map(str::to_owned));
+        }
+        i = k;
+    }
+    out
+}
+
+/// The parts of speech keywords are taken from.
+const KEYWORD_TAGS: &[&str] = &["n", "nz", "vn", "ns", "nt", "nr", "nrt", "eng", "j"];
+
+/// The `top_k` keywords of `text`: TF-IDF over nouns, without stop words, numbers or punctuation.
+/// This segments `text`; `keywords_from_counts` gives the same from tags already made.
+pub fn keywords(text: &str, jieba: &Jieba, tfidf: &TfIdf, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
+    let allowed = KEYWORD_TAGS.iter().map(|s| (*s).to_owned()).collect();
+    let candidates =
+        tfidf.extract_keywords(jieba, text, top_k.saturating_mul(3), allowed).into_iter().map(|k| k.keyword);
+    pick_keywords(candidates, lexicon, top_k)
+}
+
+/// The first `top_k` clean words of `candidates` (best first): two characters or more, Han or
+/// Latin letters only, no stop word, no repeat.
+fn pick_keywords(candidates: impl Iterator<Item = String>, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in candidates {
+        let clean = word.chars().count() >= 2
+            && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_ascii_alphabetic())
+            && !lexicon.stop_words.contains(&word);
+        if clean && !out.contains(&word) {
+            out.push(word);
+        }
+        if out.len() == top_k {
+            break;
+        }
+    }
+    out
+}
+
+/// Whether jieba-rs's TF-IDF counts `word` as a term (its `KeywordExtractConfig::is_keyword`,
+/// which is private): long enough and not a stop word, in any case.
+fn is_term(config: &KeywordExtractConfig, word: &str) -> bool {
+    let (mut chars, mut uppercase) = (0, false);
+    for c in word.chars() {
+        chars += 1;
+        uppercase |= c.is_uppercase();
+    }
+    let stop = config.stop_words();
+    chars >= config.min_keyword_length() && !stop.contains(word) && (!uppercase || !stop.contains(&word.to_lowercase()))
+}
+
+/// The term counts of an article's text for TF-IDF, gathered from the tags of its headline and
+/// paragraphs (`Jieba::tag` without HMM), which the extractor makes anyway: so an article is
+/// segmented once, not once for names and again for keywords. Counting per piece equals
+/// counting over the pieces joined by line breaks, as `keywords` does, because the segmenter
+/// never makes a word across a line break.
+#[derive(Debug, Default)]
+pub struct TermCounts<'a> {
+    counts: FxHashMap<&'a str, u64>,
+}
+
+impl<'a> TermCounts<'a> {
+    /// Counts the terms among `tags` as `TfIdf::extract_keywords` would with `KEYWORD_TAGS`.
+    pub fn add(&mut self, tags: &[jieba_rs::Tag<'a>], tfidf: &TfIdf) {
+        let config = tfidf.config();
+        for tag in tags.iter().filter(|tag| KEYWORD_TAGS.contains(&tag.tag)) {
+            // A word counted before is a term: only new words need the check.
+            if let Some(count) = self.counts.get_mut(tag.word) {
+                *count += 1;
+            } else if is_term(config, tag.word) {
+                self.counts.insert(tag.word, 1);
+            }
+        }
+    }
+}
+
+/// The IDF of each word seen so far, shared by all threads. jieba-rs keeps its IDF table private,
+/// so a word's IDF is read, once per process, as the TF-IDF weight of the word alone
+/// (frequency 1 of 1 term): exact whenever the segmenter keeps the word whole, which is checked.
+/// `None` for a word it splits.
+#[derive(Debug, Default)]
+pub struct IdfCache {
+    idf: Mutex<FxHashMap<String, Option<f64>>>,
+}
+
+impl IdfCache {
+    /// The IDFs of `words`, in order; `None` when one of them cannot be read.
+    fn idfs(&self, words: &[&str], jieba: &Jieba, tfidf: &TfIdf) -> Option<Vec<f64>> {
+        let mut found = Vec::with_capacity(words.len());
+        let mut missing = Vec::new();
+        {
+            let cache = self.idf.lock().unwrap_or_else(PoisonError::into_inner);
+            for (index, word) in words.iter().enumerate() {
+                match cache.get(*word) {
+                    Some(idf) => found.push(*idf),
+                    None => {
+                        found.push(None);
+                        missing.push(index);
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            // Read outside the lock, so other threads keep going.
+            let read: Vec<(usize, Option<f64>)> = missing
+                .into_iter()
+                .map(|index| {
+                    let word = words[index];
+                    let weights = tfidf.extract_keywords(jieba, word, 1, Vec::new());
+                    (index, weights.first().filter(|k| k.keyword == word).map(|k| k.weight))
+                })
+                .collect();
+            let mut cache = self.idf.lock().unwrap_or_else(PoisonError::into_inner);
+            for (index, idf) in read {
+                found[index] = idf;
+                cache.insert(words[index].to_owned(), idf);
+            }
+        }
+        found.into_iter().collect()
+    }
+}
+
+/// The same keywords as `keywords` over the text the tags of `counts` came from, without
+/// segmenting it again. `None` when an IDF cannot be read (the caller then uses `keywords`).
+pub fn keywords_from_counts(
+    counts: &TermCounts<'_>,
+    jieba: &Jieba,
+    tfidf: &TfIdf,
+    idf_cache: &IdfCache,
+    lexicon: &Lexicon,
+    top_k: usize,
+) -> Option<Vec<String>> {
+    if tfidf.config().use_hmm() {
+        // The counts come from tags made without HMM.
+        return None;
+    }
+    let words: Vec<&str> = counts.counts.keys().copied().collect();
+    let idfs = idf_cache.idfs(&words, jieba, tfidf)?;
+    let total: u64 = counts.counts.values().sum();
+    // As `TfIdf::extract_keywords`: weight = frequency × IDF / total, best first, ties by word.
+    let mut weighted: Vec<(f64, &str)> = words
+        .iter()
+        .zip(idfs)
+        .map(|(word, idf)| (counts.counts.get(word).copied().unwrap_or(0) as f64 * idf / total as f64, *word))
+        .collect();
+    weighted.sort_unstable_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(b.1)));
+    weighted.truncate(top_k.saturating_mul(3));
+    Some(pick_keywords(weighted.into_iter().map(|(_, word)| word.to_owned()), lexicon, top_k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(paragraph: &str, expect: expect_test::Expect) {
+        let jieba = Jieba::new();
+        let lexicon = Lexicon::builtin();
+        let (mut places, mut organizations) = (Vec::new(), Vec::new());
+        let tags = jieba.tag(paragraph, false);
+        places_and_organizations(paragraph, &tags, None, &lexicon, &mut places, &mut organizations);
+        let mut lines: Vec<String> = places.iter().map(|p| format!("place {} ({})", p.name, p.kind)).collect();
+        lines.extend(organizations.iter().map(|o| format!("org {} ({})", o.name, o.kind)));
+        lines.extend(listed_names(&tags, &lexicon).into_iter().map(|n| format!("person {n}")));
+        expect.assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn keywords_from_tags_equal_keywords_over_the_joined_text() {
+        let (jieba, tfidf, lexicon, cache) = (Jieba::new(), TfIdf::default(), Lexicon::builtin(), IdfCache::default());
+        let pieces = [
+            "西湖区留下街道：5公里“汽车街”，何以逆风提速？",
+            "西湖区留下街道西溪路，是半个多世纪前杭州公交汽车制造厂所在地。几经迭代，如今已成为杭州市品牌最全、\
+             最集聚的汽车街区之一。5公里路段，集聚30余家4S店，2025年汽车社零总额达91.16亿元，领跑全区。",
+            "",
+            "The GDP和APP：AI大模型赋能汽车街区，汽车服务、汽车金融与汽车文化一起发展。",
+        ];
+        for top_k in [0, 1, 8, 40] {
+            let mut counts = TermCounts::default();
+            for piece in pieces {
+                counts.add(&jieba.tag(piece, false), &tfidf);
+            }
+            let fast = keywords_from_counts(&counts, &jieba, &tfidf, &cache, &lexicon, top_k);
+            assert_eq!(fast, Some(keywords(&pieces.join("\n"), &jieba, &tfidf, &lexicon, top_k)), "top {top_k}");
+        }
+    }
+
+    #[test]
+    fn suffix_rules_and_listed_names() {
+        check(
+            "文三路桂花社区和浙江工业职业学院合作，请来周杰伦、林俊杰演出。",
+            expect_test::expect![[r#"
+                place 文三路 (road)
+                place 文三路桂花社区 (community)
+                org 浙江工业职业学院 (school)
+                person 周杰伦
+                person 林俊杰"#]],
+        );
+    }
+}

@@ -1,0 +1,834 @@
+//! Figures: quantities with a unit or measure word, normalized, with what they measure (subject),
+//! the time they refer to (period), their sentence and character offsets.
+//!
+//! `scan` finds the quantities of a text (number, scale, unit, approximation, range) and leaves
+//! out what is not a quantity: calendar dates and years, ordinals, codes and model names, and
+//! numbered names unless the lexicon lists them. `figures_in_paragraph` adds subject, period and
+//! sentence. Deliberately no segmentation here: subjects are cut from the sentence by
+//! punctuation and lexicon words, so the parser works on a single string without a dictionary.
+
+use model::{Approx, Figure, Location};
+
+use crate::lexicon::{Family, Lexicon};
+use crate::numbers::{Numeral, parse_numeral, starts_numeral};
+use crate::sentences::{ends_clause, evidence, sentence_of, sentences};
+
+/// A quantity found by `scan`, in character offsets of the scanned text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub start: usize,
+    pub end: usize,
+    pub value: f64,
+    pub value_max: Option<f64>,
+    pub unit: String,
+    pub family: Family,
+    pub approx: Option<Approx>,
+}
+
+/// Characters that join the two ends of a range (10到12天, 5至8层, 300万-500万元).
+fn joins_range(c: char) -> bool {
+    matches!(c, '到' | '至' | '-' | '—' | '–' | '~' | '～' | '－')
+}
+
+/// Characters before a number that make it an ordinal, a rank or part of a code.
+fn blocks_before(c: char) -> bool {
+    matches!(c, '第' | '前' | '+' | '＋' | '#' | '№' | '/' | '_') || c.is_ascii_alphabetic()
+}
+
+/// Prefixes of `半` that make it part of a word (上半年, 一半, 多半, 大半): not a quantity.
+fn blocks_half(c: char) -> bool {
+    matches!(c, '上' | '下' | '前' | '后' | '大' | '多' | '一' | '过' | '减' | '对' | '夜' | '折')
+}
+
+fn text_of(chars: &[char], start: usize, end: usize) -> String {
+    chars.get(start..end).map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+fn starts_with_at(chars: &[char], at: usize, word: &[char]) -> bool {
+    chars.get(at..).is_some_and(|rest| rest.starts_with(word))
+}
+
+fn ends_with_at(chars: &[char], end: usize, word: &[char]) -> bool {
+    end >= word.len() && chars.get(end - word.len()..end) == Some(word)
+}
+
+/// Finds every quantity in `chars`.
+pub fn scan(chars: &[char], lexicon: &Lexicon) -> Vec<Quantity> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !starts_numeral(chars[i]) || (i > 0 && continues_number(chars[i - 1])) {
+            i += 1;
+            continue;
+        }
+        match quantity_at(chars, i, lexicon) {
+            Some(q) => {
+                i = q.end.max(i + 1);
+                out.push(q);
+            }
+            None => {
+                // Skip the whole numeral so that its tail is not read as a second number.
+                i = numeral_at(chars, i, lexicon).map_or(i + 1, |n| n.end.max(i + 1));
+            }
+        }
+    }
+    out
+}
+
+fn continues_number(c: char) -> bool {
+    crate::numbers::digit_value(c).is_some() || matches!(c, '.' | '．' | ',')
+}
+
+fn numeral_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Numeral> {
+    let unit_here = |i: usize| lexicon.unit_at(chars, i).is_some_and(|u| u.surface.len() > 1);
+    parse_numeral(chars, at, &unit_here)
+}
+
+/// The quantity whose number starts at `at`, if it is one.
+fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity> {
+    if starts_with_at(chars, at, &['百', '分', '之']) {
+        return percent_in_words(chars, at, lexicon);
+    }
+    let first = numeral_at(chars, at, lexicon)?;
+    let before = at.checked_sub(1).map(|k| chars[k]);
+    if before.is_some_and(blocks_before) {
+        return None;
+    }
+    if first.half && before.is_some_and(blocks_half) {
+        return None;
+    }
+    let mut j = first.end;
+    let mut approx = None;
+    let mut value = first.value;
+    let mut scaled = first.scaled;
+
+    // 30多家, 30余家, 3000多万元: 多/余 between the number and its scale or unit.
+    if matches!(chars.get(j), Some('多') | Some('余')) && (first.digits || !first.one_word) {
+        let mut k = j + 1;
+        let mut scale = 1.0;
+        while let Some(s) = chars.get(k).and_then(|c| crate::numbers::scale_value(*c)) {
+            if s < 1e4 {
+                break;
+            }
+            scale *= s;
+            k += 1;
+        }
+        if lexicon.unit_at(chars, k).is_some() || scale > 1.0 {
+            approx = Some(Approx::Over);
+            value *= scale;
+            scaled |= scale > 1.0;
+            j = k;
+        }
+    }
+    // 十几家: some more than ten.
+    if !first.digits && chars.get(j) == Some(&'几') && lexicon.unit_at(chars, j + 1).is_some() {
+        approx = Some(Approx::Over);
+        j += 1;
+    }
+    // 一整天
+    if chars.get(j) == Some(&'整') {
+        j += 1;
+    }
+
+    // A range: the second number carries the unit (and the scale, if the first has none).
+    let mut value_max = None;
+    if approx.is_none()
+        && chars.get(j).copied().is_some_and(joins_range)
+        && chars.get(j + 1).copied().is_some_and(starts_numeral)
+        && lexicon.unit_at(chars, j).is_none()
+        && let Some(second) = numeral_at(chars, j + 1, lexicon)
+        && second.digits == first.digits
+        && !second.half
+    {
+        let scale_from_second = if !first.scaled && second.scaled && first.value != 0.0 {
+            second.value / scale_free(chars, &second, lexicon)
+        } else {
+            1.0
+        };
+        value *= scale_from_second;
+        value_max = Some(second.value);
+        scaled |= second.scaled;
+        j = second.end;
+    }
+
+    let unit = lexicon.unit_at(chars, j);
+    let after_unit = j + unit.map_or(0, |u| u.surface.len());
+    let next = chars.get(after_unit).copied();
+
+    // Calendar dates: 2024年, 7月15日, 1—4月, 7号.
+    match unit {
+        None if matches!(chars.get(j), Some('年') | Some('月') | Some('日') | Some('号') | Some('时')) => {
+            return None;
+        }
+        Some(u) if u.canonical == "年" && first.digits && first.integer && first.integer_digits == 4 => return None,
+        Some(u) if u.canonical == "年" && matches!(next, Some('底' | '初' | '末' | '代' | '度' | '级')) => {
+            return None;
+        }
+        _ => {}
+    }
+    // Codes and model names: 5G, 3D, 365X, 3C产品, 1+X.
+    let ascii_unit = unit.is_some_and(|u| u.surface.iter().all(char::is_ascii));
+    if (next.is_some_and(|c| c.is_ascii_alphanumeric()) && (unit.is_none() || ascii_unit))
+        || matches!(next, Some('+') | Some('＋'))
+    {
+        return None;
+    }
+    if unit.is_none() && chars.get(j).is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '+' | '＋' | '.')) {
+        return None;
+    }
+    // 两位数, 三位数: a count of digits, not of people.
+    if next == Some('数') {
+        return None;
+    }
+
+    // Approximation words before the number (超, 近, 约) and after it or its unit (以上, 左右).
+    let prefix =
+        lexicon.approx_before.iter().find(|w| ends_with_at(chars, at, &w.surface)).filter(|w| w.approx.is_some());
+    let mut start = at;
+    if let Some(word) = prefix {
+        start = at - word.surface.len();
+        approx = word.approx;
+    } else if !first.digits && matches!(before, Some('几') | Some('数')) && first.value >= 10.0 {
+        // 几十家, 数十年: tens of.
+        start = at - 1;
+        approx = Some(Approx::Over);
+    }
+
+    let (unit_text, family, factor) = match unit {
+        Some(u) => (u.canonical.clone(), u.family, u.factor),
+        None => (String::new(), Family::Other, 1.0),
+    };
+    if unit.is_none() {
+        // A bare number is a figure only when it is big and scaled: 突破7000万 (users), 破3亿.
+        if !(scaled && value >= 1e4 && (first.digits || prefix.is_some())) {
+            return None;
+        }
+    }
+    if first.scale_only && prefix.is_none() && family != Family::Money {
+        // 万人级, 千家万户, 百年: a scale word alone is a word part unless 近/超 makes it a number.
+        return None;
+    }
+    if first.one_word
+        && !matches!(family, Family::Duration | Family::Length | Family::Area | Family::Weight | Family::Volume)
+    {
+        // 一家, 一个, 一条: the article "a", not a count.
+        return None;
+    }
+    if first.half && !matches!(family, Family::Duration | Family::Length | Family::Area | Family::Weight) {
+        return None;
+    }
+
+    let mut end = after_unit;
+    if approx.is_none()
+        && let Some(word) = lexicon.approx_after.iter().find(|w| starts_with_at(chars, end, &w.surface))
+    {
+        let is_within = word.surface.iter().collect::<String>().ends_with('内');
+        if !is_within || family == Family::Duration {
+            approx = word.approx;
+            end += word.surface.len();
+        }
+    }
+    // 二次元, 一次性: words that merely contain a numeral and a measure word.
+    for word in &lexicon.not_figures {
+        let lo = at.saturating_sub(word.len());
+        if (lo..=at).any(|s| starts_with_at(chars, s, word) && s + word.len() > at) {
+            return None;
+        }
+    }
+    let value = crate::numbers::tidy(value * factor);
+    let value_max = value_max.map(|v| crate::numbers::tidy(v * factor));
+    Some(Quantity { start, end, value, value_max, unit: unit_text, family, approx })
+}
+
+/// 百分之三十, 百分之5: a percentage written in words.
+fn percent_in_words(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity> {
+    let numeral = numeral_at(chars, at + 3, lexicon)?;
+    if numeral.half || numeral.scale_only {
+        return None;
+    }
+    let prefix =
+        lexicon.approx_before.iter().find(|w| ends_with_at(chars, at, &w.surface)).filter(|w| w.approx.is_some());
+    Some(Quantity {
+        start: at - prefix.map_or(0, |w| w.surface.len()),
+        end: numeral.end,
+        value: numeral.value,
+        value_max: None,
+        unit: "%".to_owned(),
+        family: Family::Percent,
+        approx: prefix.and_then(|w| w.approx),
+    })
+}
+
+/// The value of a numeral without its trailing scale words (for 1-2万: the scale of 2万 is 1e4).
+fn scale_free(chars: &[char], numeral: &Numeral, lexicon: &Lexicon) -> f64 {
+    let mut end = numeral.end;
+    while end > numeral.start && crate::numbers::scale_value(chars[end - 1]).is_some_and(|s| s >= 1e4) {
+        end -= 1;
+    }
+    let stop = |i: usize| i >= end || lexicon.unit_at(chars, i).is_some_and(|u| u.surface.len() > 1);
+    parse_numeral(chars, numeral.start, &stop).map_or(1.0, |n| if n.value == 0.0 { 1.0 } else { n.value })
+}
+
+/// A span of text naming a time (`2024年`, `今年1至4月`, `截至2024年底`, `今年以来`).
+fn date_end(chars: &[char], at: usize) -> Option<usize> {
+    let digits_from = |i: usize| {
+        let mut k = i;
+        while chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some() {
+            k += 1;
+        }
+        k - i
+    };
+    let mut i = at;
+    let mut any = false;
+    const YEARS: [[char; 2]; 6] = [['今', '年'], ['去', '年'], ['明', '年'], ['前', '年'], ['当', '年'], ['本', '年']];
+    if let Some(w) = YEARS.iter().find(|w| starts_with_at(chars, i, &w[..])) {
+        i += w.len();
+        any = true;
+    }
+    let n = digits_from(i);
+    if n == 4 && chars.get(i + 4) == Some(&'年') {
+        i += 5;
+        any = true;
+    }
+    // Months: 4月, 1至4月, 1—4月, 7月15日.
+    let n = digits_from(i);
+    if (1..=2).contains(&n) {
+        let mut k = i + n;
+        if chars.get(k).copied().is_some_and(joins_range) {
+            let m = digits_from(k + 1);
+            if (1..=2).contains(&m) {
+                k += 1 + m;
+            }
+        }
+        if chars.get(k) == Some(&'月') {
+            k += 1;
+            let d = digits_from(k);
+            if (1..=2).contains(&d) && matches!(chars.get(k + d), Some('日') | Some('号')) {
+                k += d + 1;
+            }
+            i = k;
+            any = true;
+        }
+    }
+    if !any {
+        return None;
+    }
+    const SUFFIXES: [&[char]; 11] = [
+        &['以', '来'],
+        &['上', '半', '年'],
+        &['下', '半', '年'],
+        &['年', '底'],
+        &['年', '初'],
+        &['底'],
+        &['初'],
+        &['末'],
+        &['份'],
+        &['前'],
+        &['后'],
+    ];
+    if let Some(w) = SUFFIXES.iter().find(|w| starts_with_at(chars, i, w)) {
+        i += w.len();
+    }
+    Some(i)
+}
+
+/// The time expressions of `chars[from..to]`, as `[start, end)` ranges in order.
+pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        let c = chars[i];
+        // 截至2024年底, 截至目前; 到2030年; 自开馆以来.
+        if (c == '截' && matches!(chars.get(i + 1), Some('至') | Some('止'))) || c == '到' || c == '至' {
+            let k = if c == '截' { i + 2 } else { i + 1 };
+            if let Some(end) = date_end(chars, k).or_else(|| word_period_end(chars, k, lexicon))
+                && (c == '截' || chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some())
+            {
+                out.push((i, end));
+                i = end;
+                continue;
+            }
+        }
+        if c == '自' {
+            let mut k = i + 1;
+            while k < to && k < i + 20 && !ends_clause(chars[k]) {
+                if chars[k] == '以' && chars.get(k + 1) == Some(&'来') {
+                    out.push((i, k + 2));
+                    break;
+                }
+                k += 1;
+            }
+            if out.last().is_some_and(|(s, _)| *s == i) {
+                i = k + 2;
+                continue;
+            }
+        }
+        if starts_numeral(c)
+            && (i == from || !continues_number(chars[i - 1]))
+            && let Some(end) = within_end(chars, i, lexicon)
+        {
+            out.push((i, end.min(to)));
+            i = end;
+            continue;
+        }
+        let may_start = c.is_ascii_digit() || matches!(c, '今' | '去' | '明' | '前' | '当' | '本');
+        let may_start_word = lexicon.periods_by_first_char.contains_key(&c);
+        if (may_start || may_start_word)
+            && (i == from || !chars[i - 1].is_ascii_digit())
+            && let Some(end) = date_end(chars, i).or_else(|| word_period_end(chars, i, lexicon))
+        {
+            out.push((i, end.min(to)));
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A time span ending in 内 (4年内, 三年内, 6个月内): the period of the figures after it.
+fn within_end(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
+    let numeral = numeral_at(chars, at, lexicon)?;
+    let unit = lexicon.unit_at(chars, numeral.end)?;
+    if unit.family != Family::Duration {
+        return None;
+    }
+    let end = numeral.end + unit.surface.len();
+    (chars.get(end) == Some(&'内')).then_some(end + 1)
+}
+
+fn word_period_end(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
+    let candidates = lexicon.periods_by_first_char.get(chars.get(at)?)?;
+    let word = candidates.iter().map(|i| &lexicon.periods[*i]).find(|w| starts_with_at(chars, at, w))?;
+    let mut end = at + word.len();
+    if starts_with_at(chars, end, &['以', '来']) {
+        end += 2;
+    }
+    Some(end)
+}
+
+/// Everything about the figures of one paragraph.
+pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: usize, lexicon: &Lexicon) -> Vec<Figure> {
+    let chars: Vec<char> = paragraph.chars().collect();
+    let quantities = scan(&chars, lexicon);
+    if quantities.is_empty() {
+        return Vec::new();
+    }
+    let spans = sentences(&chars);
+    let starts: Vec<usize> = quantities.iter().map(|q| q.start).collect();
+    // Every time expression of the paragraph, found once, sentence by sentence.
+    let all_periods: Vec<(usize, usize)> = spans.iter().flat_map(|(s, e)| periods(&chars, *s, *e, lexicon)).collect();
+    let mut out = Vec::new();
+    for (index, q) in quantities.iter().enumerate() {
+        let (s_start, s_end) = sentence_of(&spans, q.start);
+        let in_sentence: Vec<(usize, usize)> = all_periods
+            .iter()
+            .copied()
+            .filter(|(ps, pe)| *ps >= s_start && *pe <= s_end && (*pe <= q.start || *ps >= q.end))
+            .collect();
+        // The period of a sentence without its own carries over from the sentences before.
+        let carried = all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(&chars, *a, *b));
+        let period =
+            in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);
+        let previous = index.checked_sub(1).and_then(|k| quantities.get(k));
+        let subject = match subject_of(&chars, q, &starts, (s_start, s_end), &in_sentence, previous, lexicon) {
+            Subject::Phrase(phrase) => Some(phrase),
+            // 同比增长27.3%, 增长至350家: the figure before in the sentence says what.
+            Subject::SameAsBefore => {
+                out.last().filter(|f: &&Figure| f.location.start >= s_start).and_then(|f| f.subject.clone())
+            }
+            Subject::Unknown => None,
+        };
+        out.push(Figure {
+            text: text_of(&chars, q.start, q.end),
+            value: q.value,
+            unit: q.unit.clone(),
+            approx: q.approx,
+            value_max: q.value_max,
+            subject,
+            period,
+            sentence: evidence(&chars, (s_start, s_end), q.start, q.end),
+            location: Location { section, paragraph: paragraph_index, start: q.start, end: q.end },
+        });
+    }
+    out
+}
+
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '“' | '”' | '‘' | '’' | '"' | '「' | '」')
+}
+
+/// A clause boundary for subjects: quotation marks do not end a subject (“网约车司机”超4000人).
+fn ends_subject(c: char) -> bool {
+    ends_clause(c) && !is_quote_mark(c)
+}
+
+/// What `subject_of` found: a phrase, or "the same as the figure before" (从120家增长至350家).
+enum Subject {
+    Phrase(String),
+    SameAsBefore,
+    Unknown,
+}
+
+/// What a figure measures: the counted noun after a count (50余家门店 → 门店), or the phrase
+/// before an amount (商圈零售总额达38.6亿元 → 商圈零售总额).
+fn subject_of(
+    chars: &[char],
+    q: &Quantity,
+    starts: &[usize],
+    (s_start, s_end): (usize, usize),
+    periods: &[(usize, usize)],
+    previous: Option<&Quantity>,
+    lexicon: &Lexicon,
+) -> Subject {
+    // After: skip 的 and an opening quote, then up to the clause end or the next figure.
+    let mut a = q.end;
+    let after_de = chars.get(a) == Some(&'的');
+    if after_de {
+        a += 1;
+    }
+    if chars.get(a).copied().is_some_and(is_quote_mark) {
+        a += 1;
+    }
+    let mut b = a;
+    // A conjunction right after the figure (12%和15.4%) starts no subject.
+    let conjunction = chars.get(a).is_some_and(|c| matches!(c, '和' | '及' | '与' | '或' | '、'));
+    while !conjunction && b < s_end && b < a + 12 {
+        let c = chars[b];
+        if ends_subject(c)
+            || (b > a && (starts.binary_search(&b).is_ok() || matches!(c, '在' | '及' | '并' | '被' | '等')))
+        {
+            break;
+        }
+        b += 1;
+    }
+    let after: String = text_of(chars, a, b).trim_matches(is_quote_mark).to_owned();
+
+    // Before: from the clause start (after the last period in it) to the figure.
+    let mut c0 = q.start;
+    while c0 > s_start && q.start - c0 < 40 && !ends_subject(chars[c0 - 1]) {
+        c0 -= 1;
+    }
+    // A period leading the clause (2024年商圈零售总额达…) is not part of the subject; one inside
+    // it (增速比一季度回落) is kept with the rest.
+    for (ps, pe) in periods {
+        if *pe > c0 && *pe <= q.start && *ps < q.start && *ps <= c0 + 2 {
+            c0 = *pe;
+        }
+    }
+    let clause_start = c0;
+    // Two figures of one kind in a clause (增长12%和15.4%): the second's subject starts after the first.
+    if let Some(previous) = previous.filter(|p| p.family == q.family && p.end > c0 && p.end <= q.start) {
+        c0 = previous.end;
+    }
+    let mut c1 = q.start;
+    let changes_from = matches!(chars.get(c1.wrapping_sub(1)), Some('从') | Some('由'));
+    // 从120家增长至350家: the second figure measures the same as the first.
+    let changes_to = matches!(chars.get(c1.wrapping_sub(1)), Some('至') | Some('到'))
+        && (clause_start..c1).any(|k| matches!(chars[k], '从' | '由'));
+    if changes_from {
+        c1 -= 1;
+    }
+    // Whether the clause had words before the figure that trimming may remove (同比增长).
+    let had_words = c1 > c0;
+    // 园区软件企业实现营收 → 营收: a verb inside splits off what it acts on.
+    for word in &lexicon.subject_split {
+        let mut k = c1;
+        while k >= c0 + word.len() {
+            if ends_with_at(chars, k, word) && c1 >= k + 2 {
+                c0 = k;
+                break;
+            }
+            k -= 1;
+        }
+    }
+    loop {
+        let mut changed = false;
+        if let Some(w) = lexicon.subject_trim_end.iter().find(|w| c1 >= c0 + w.len() && ends_with_at(chars, c1, w)) {
+            c1 -= w.len();
+            changed = true;
+        }
+        if let Some(w) = lexicon.subject_trim_start.iter().find(|w| c0 + w.len() <= c1 && starts_with_at(chars, c0, w))
+        {
+            c0 += w.len();
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    if c1 > c0 + 20 {
+        c0 = c1 - 20;
+    }
+    let before: String = text_of(chars, c0, c1).trim_matches(is_quote_mark).to_owned();
+
+    if changes_to {
+        return Subject::SameAsBefore;
+    }
+    // Counts name what they count after them (50余家门店); so do ages (60岁以上老人).
+    let counted = matches!(q.family, Family::Count | Family::Length | Family::Area | Family::Duration | Family::Named)
+        || (q.family == Family::Other && !q.unit.is_empty());
+    let pick = if changes_from {
+        before
+    } else if counted || (after_de && !q.unit.is_empty()) {
+        if !after.is_empty() { after } else { before }
+    } else if before.chars().count() >= 2 {
+        before
+    } else {
+        after
+    };
+    let pick = pick.trim().to_owned();
+    match (pick.is_empty(), had_words) {
+        (false, _) => Subject::Phrase(pick),
+        // Only change words before the figure (同比增长27.3%): it measures what the one before does.
+        (true, true) => Subject::SameAsBefore,
+        (true, false) => Subject::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders the figures of `input`, one per line: text = value [..max] unit approx | subject | period.
+    fn check(input: &str, expect: expect_test::Expect) {
+        let lexicon = Lexicon::builtin();
+        let figures = figures_in_paragraph(input, 0, 0, &lexicon);
+        let lines: Vec<String> = figures
+            .iter()
+            .map(|f| {
+                let approx = f.approx.map_or(String::new(), |a| format!(" {a:?}").to_lowercase());
+                let max = f.value_max.map_or(String::new(), |m| format!("..{m}"));
+                format!(
+                    "{} = {}{} {}{} | {} | {}",
+                    f.text,
+                    f.value,
+                    max,
+                    if f.unit.is_empty() { "\"\"" } else { &f.unit },
+                    approx,
+                    f.subject.as_deref().unwrap_or("-"),
+                    f.period.as_deref().unwrap_or("-"),
+                )
+            })
+            .collect();
+        expect.assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn numeral_forms() {
+        check("总额达72.35亿元。", expect_test::expect!["72.35亿元 = 7235000000 元 | 总额 | -"]);
+        check("规模达4.17万亿元", expect_test::expect!["4.17万亿元 = 4170000000000 元 | 规模 | -"]);
+        check("产值2468.91亿元", expect_test::expect!["2468.91亿元 = 246891000000 元 | 产值 | -"]);
+        check("投资三亿元", expect_test::expect!["三亿元 = 300000000 元 | 投资 | -"]);
+        check("吸引近千名", expect_test::expect!["近千名 = 1000 名 under | - | -"]);
+        check("只需半小时", expect_test::expect!["半小时 = 0.5 小时 | 只需 | -"]);
+        check("忙了一整天", expect_test::expect!["一整天 = 1 天 | 忙 | -"]);
+        check("18万名游客", expect_test::expect!["18万名 = 180000 名 | 游客 | -"]);
+        check("二十四小时营业", expect_test::expect!["二十四小时 = 24 小时 | 营业 | -"]);
+    }
+
+    #[test]
+    fn unit_families() {
+        check(
+            "新增17家企业、5个项目、420台车、35位学生、9所高校、11款新车、80余场活动、2356次、40多处场所。",
+            expect_test::expect![[r#"
+                17家 = 17 家 | 企业 | -
+                5个 = 5 个 | 项目 | -
+                420台 = 420 台 | 车 | -
+                35位 = 35 位 | 学生 | -
+                9所 = 9 所 | 高校 | -
+                11款 = 11 款 | 新车 | -
+                80余场 = 80 场 over | 活动 | -
+                2356次 = 2356 次 | - | -
+                40多处 = 40 处 over | 场所 | -"#]],
+        );
+        check(
+            "超260万人次，占比33.4%，超7成，提高4倍",
+            expect_test::expect![[r#"
+                超260万人次 = 2600000 人次 over | - | -
+                33.4% = 33.4 % | 占比 | -
+                超7成 = 70 % over | - | -
+                4倍 = 4 倍 | - | -"#]],
+        );
+        check(
+            "面积3万平方米，0.82平方公里，6公里路段",
+            expect_test::expect![[r#"
+                3万平方米 = 30000 平方米 | 面积 | -
+                0.82平方公里 = 0.82 平方公里 | - | -
+                6公里 = 6 公里 | 路段 | -"#]],
+        );
+        check(
+            "45秒、4小时、9天、5个月、三年、65岁以上老人、气温30℃",
+            expect_test::expect![[r#"
+                45秒 = 45 秒 | - | -
+                4小时 = 4 小时 | - | -
+                9天 = 9 天 | - | -
+                5个月 = 5 个月 | - | -
+                三年 = 3 年 | - | -
+                65岁以上 = 65 岁 over | 老人 | -
+                30℃ = 30 ℃ | 气温 | -"#]],
+        );
+        check("用户突破7000万。", expect_test::expect![[r#"突破7000万 = 70000000 "" over | 用户 | -"#]]);
+    }
+
+    #[test]
+    fn percent_in_words_and_vague_counts() {
+        check(
+            "占百分之三十，近百分之5，十几家，几十个，数十年",
+            expect_test::expect![[r#"
+                百分之三十 = 30 % | - | -
+                近百分之5 = 5 % under | - | -
+                十几家 = 10 家 over | - | -
+                几十个 = 10 个 over | - | -
+                数十年 = 10 年 over | - | -"#]],
+        );
+    }
+
+    #[test]
+    fn more_unit_families_and_approximation_words() {
+        check(
+            "运输3吨，蓄水5立方米，装机100千瓦，高达8成，多达12项，大约3公里，将近两年，接近9成，不超过5天，不低于3倍，6个月之内",
+            expect_test::expect![[r#"
+                3吨 = 3 吨 | 运输 | -
+                5立方米 = 5 立方米 | 蓄水 | -
+                100千瓦 = 100 千瓦 | 装机 | -
+                高达8成 = 80 % over | - | -
+                多达12项 = 12 项 over | - | -
+                大约3公里 = 3 公里 about | - | -
+                将近两年 = 2 年 under | - | -
+                接近9成 = 90 % under | - | -
+                不超过5天 = 5 天 under | - | -
+                不低于3倍 = 3 倍 over | - | -
+                6个月之内 = 6 个月 under | - | -"#]],
+        );
+    }
+
+    #[test]
+    fn look_alike_words_are_not_figures_or_approximations() {
+        check("运输成本节约15%，二次元、一次性、二维码", expect_test::expect!["15% = 15 % | 运输成本 | -"]);
+    }
+
+    #[test]
+    fn named_counts_only_when_the_lexicon_lists_them() {
+        let mut files = std::collections::HashMap::new();
+        files.insert("extract-named-counts.txt".to_owned(), "大\n".to_owned());
+        let lexicon = Lexicon::from_files(&files).unwrap_or_default();
+        let figures: Vec<(String, f64, String)> = figures_in_paragraph("建设五大中心，打造八大工程", 0, 0, &lexicon)
+            .into_iter()
+            .map(|f| (f.text, f.value, f.unit))
+            .collect();
+        expect_test::expect![[r#"
+            [
+                (
+                    "五大",
+                    5.0,
+                    "",
+                ),
+                (
+                    "八大",
+                    8.0,
+                    "",
+                ),
+            ]
+        "#]]
+        .assert_debug_eq(&figures);
+    }
+
+    #[test]
+    fn second_figure_of_a_clause_and_inner_periods() {
+        check(
+            "上半年全市GDP同比增长5.6%，增速比一季度回落0.3个百分点；景区收入分别增长12%和15.4%。",
+            expect_test::expect![[r#"
+                5.6% = 5.6 % | 全市GDP | 上半年
+                0.3个百分点 = 0.3 个百分点 | 增速比一季度 | 一季度
+                12% = 12 % | 景区收入 | 一季度
+                15.4% = 15.4 % | 景区收入 | 一季度"#]],
+        );
+        check(
+            "最高时速80公里/小时，房价3.5万元/平方米",
+            expect_test::expect![[r#"
+            80公里/小时 = 80 公里/小时 | 最高时速 | -
+            3.5万元/平方米 = 35000 元/平方米 | 房价 | -"#]],
+        );
+        check(
+            "单程时间从半天压缩至半小时",
+            expect_test::expect![[r#"
+            半天 = 0.5 天 | 单程时间 | -
+            半小时 = 0.5 小时 | 单程时间 | -"#]],
+        );
+    }
+
+    #[test]
+    fn ranges() {
+        check(
+            "节省10到12天，位于5至8层，投资300万-500万元，1-2万元",
+            expect_test::expect![[r#"
+                10到12天 = 10..12 天 | - | -
+                5至8层 = 5..8 层 | 位于 | -
+                300万-500万元 = 3000000..5000000 元 | 投资 | -
+                1-2万元 = 10000..20000 元 | - | -"#]],
+        );
+    }
+
+    #[test]
+    fn approximation_words() {
+        check(
+            "超4000人，超过15位，逾百家，50余家，2000多家，2小时以上，突破3.4亿，不少于5年，至少6个",
+            expect_test::expect![[r#"
+                超4000人 = 4000 人 over | - | -
+                超过15位 = 15 位 over | - | -
+                逾百家 = 100 家 over | - | -
+                50余家 = 50 家 over | - | -
+                2000多家 = 2000 家 over | - | -
+                2小时以上 = 2 小时 over | - | -
+                突破3.4亿 = 340000000 "" over | - | -
+                不少于5年 = 5 年 over | - | -
+                至少6个 = 6 个 over | - | -"#]],
+        );
+        check(
+            "不到90秒，不足10%，近20家，40%以下，4年内，约7公里，30人左右，50亩上下",
+            expect_test::expect![[r#"
+                不到90秒 = 90 秒 under | - | -
+                不足10% = 10 % under | - | -
+                近20家 = 20 家 under | - | -
+                40%以下 = 40 % under | - | -
+                4年内 = 4 年 under | - | -
+                约7公里 = 7 公里 about | - | 4年内
+                30人左右 = 30 人 about | - | 4年内
+                50亩上下 = 50 亩 about | - | 4年内"#]],
+        );
+    }
+
+    #[test]
+    fn exclusions() {
+        check(
+            "2024年7月15日，第三届、第二批、前三、3C产品、G60、5G、3D、A12、365X、1+X、3+2、四大板块、三位数、下半年、一家企业、八大行动",
+            expect_test::expect![""],
+        );
+    }
+
+    #[test]
+    fn subject_and_period() {
+        check(
+            "2024年，滨江大道商圈零售总额达38.6亿元，位居全市前列。",
+            expect_test::expect!["38.6亿元 = 3860000000 元 | 滨江大道商圈零售总额 | 2024年"],
+        );
+        check(
+            "今年1—4月全市新能源车销量同比增长27.3%。",
+            expect_test::expect!["27.3% = 27.3 % | 全市新能源车销量 | 今年1—4月"],
+        );
+        check(
+            "截至2024年底，全市共有高新技术企业612家。今年以来，新引进企业35家，实现营收9.2亿元。",
+            expect_test::expect![[r#"
+                612家 = 612 家 | 高新技术企业 | 截至2024年底
+                35家 = 35 家 | 新引进企业 | 今年以来
+                9.2亿元 = 920000000 元 | 营收 | 今年以来"#]],
+        );
+        check(
+            "到2030年，培育企业240家，自开馆以来举办90余场展览。",
+            expect_test::expect![[r#"
+                240家 = 240 家 | 培育企业 | 到2030年
+                90余场 = 90 场 over | 展览 | 自开馆以来"#]],
+        );
+    }
+}

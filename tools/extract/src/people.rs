@@ -1,0 +1,485 @@
+//! People with the role printed next to them, direct speech with its speaker, and quoted terms.
+//!
+//! A person is a name printed right after a role phrase (桂花社区党委书记王建国, 总经理赵明):
+//! the role phrase ends in a role word of the lexicon, the name starts with a family name and ends
+//! where punctuation or a "name follower" (说, 表示, 是, …) starts. A quote is text in “…” that
+//! reads as speech (it has sentence punctuation or is long); its speaker is found after it
+//! (“…”某某说) or before it (某某说：“…”, 某某深有体会：“…”). Quoted terms that are not speech
+//! are named initiatives. Deliberately no name dictionary: names without a role next to them are
+//! only found when they speak or were named with a role before.
+
+use model::{Initiative, Location, Person, Quote};
+
+use crate::lexicon::Lexicon;
+use crate::sentences::{ends_clause, ends_sentence, evidence, sentence_of, sentences};
+
+/// A person named in a paragraph, with character offsets of the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub name: String,
+    pub role: Option<String>,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn text_of(chars: &[char], start: usize, end: usize) -> String {
+    chars.get(start..end).map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Characters that never stand inside a person's name.
+fn not_in_name(c: char) -> bool {
+    matches!(
+        c,
+        '的' | '了'
+            | '在'
+            | '是'
+            | '和'
+            | '与'
+            | '及'
+            | '说'
+            | '等'
+            | '也'
+            | '都'
+            | '就'
+            | '对'
+            | '为'
+            | '从'
+            | '向'
+            | '被'
+            | '把'
+            | '让'
+            | '着'
+            | '过'
+            | '们'
+            | '这'
+            | '那'
+            | '其'
+            | '之'
+    )
+}
+
+fn word_at<'a>(chars: &[char], at: usize, words: &'a [String]) -> Option<&'a String> {
+    let rest = chars.get(at..)?;
+    words.iter().find(|w| {
+        let mut k = 0;
+        w.chars().all(|c| {
+            k += 1;
+            rest.get(k - 1) == Some(&c)
+        })
+    })
+}
+
+/// Whether `word` is written in `chars` right before `end`.
+fn ends_with_word(chars: &[char], end: usize, word: &str) -> bool {
+    let mut k = end;
+    word.chars().rev().all(|c| {
+        if k == 0 || chars[k - 1] != c {
+            return false;
+        }
+        k -= 1;
+        true
+    })
+}
+
+/// The length of the person's name starting at `at`, if one starts there.
+pub fn name_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
+    let first = *chars.get(at)?;
+    let compound = lexicon.compound_surnames.iter().any(|s| chars.get(at..).is_some_and(|r| r.starts_with(s)));
+    if !compound && !lexicon.surnames.contains(&first) {
+        return None;
+    }
+    let lengths: &[usize] = if compound { &[4, 3] } else { &[3, 2] };
+    for &n in lengths {
+        let Some(candidate) = chars.get(at..at + n) else { continue };
+        if !candidate.iter().all(|c| is_han(*c) && !not_in_name(*c)) {
+            continue;
+        }
+        if candidate[1..].iter().any(|c| ends_clause(*c)) {
+            continue;
+        }
+        let next = at + n;
+        let ends = match chars.get(next) {
+            None => true,
+            Some(c) if ends_clause(*c) || !is_han(*c) => true,
+            Some(_) => {
+                word_at(chars, next, &lexicon.name_followers).is_some()
+                    || word_at(chars, next, &lexicon.speech_verbs).is_some()
+            }
+        };
+        if ends {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// Where the role phrase ending at `end` starts: at the clause start, without leading
+/// prepositions (据, 由, 对).
+fn role_start(chars: &[char], end: usize) -> usize {
+    let mut start = end;
+    while start > 0 && end - start < 25 && !ends_clause(chars[start - 1]) {
+        start -= 1;
+    }
+    // 牵头这项工作的是社区书记王芳: the role starts after the copula.
+    if let Some(k) = (start..end).rev().find(|k| matches!(chars[*k], '是' | '为' | '让' | '请' | '由')) {
+        start = k + 1;
+    }
+    while start < end && matches!(chars[start], '据' | '由' | '对' | '向' | '经' | '请' | '记' | '者' | '从') {
+        start += 1;
+    }
+    start
+}
+
+/// The role word (longest) that ends at `end`, if any.
+fn role_word_ending_at<'a>(chars: &[char], end: usize, lexicon: &'a Lexicon) -> Option<&'a String> {
+    let last = *chars.get(end.checked_sub(1)?)?;
+    let candidates = lexicon.roles_by_last_char.get(&last)?;
+    candidates.iter().map(|i| &lexicon.roles[*i]).find(|r| ends_with_word(chars, end, r))
+}
+
+/// Persons named after a role phrase in `chars`.
+pub fn mentions(chars: &[char], lexicon: &Lexicon) -> Vec<Mention> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < chars.len() {
+        if let Some(role) = role_word_ending_at(chars, i, lexicon)
+            && let Some(n) = name_at(chars, i, lexicon)
+        {
+            let role_len = role.chars().count();
+            let start = role_start(chars, i - role_len);
+            let role = text_of(chars, start, i);
+            out.push(Mention { name: text_of(chars, i, i + n), role: Some(role), start: i, end: i + n });
+            i += n;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether the quoted words read as speech rather than a term or slogan.
+fn is_speech(content: &[char]) -> bool {
+    content.iter().any(|c| matches!(c, '，' | '。' | '！' | '？' | '；' | '…' | ',' | '!' | '?')) || content.len() >= 25
+}
+
+/// The speech verb that ends `chars[..end]`, as its length.
+fn verb_ending_at(chars: &[char], end: usize, lexicon: &Lexicon) -> Option<usize> {
+    lexicon.speech_verbs.iter().find(|v| ends_with_word(chars, end, v)).map(|v| v.chars().count())
+}
+
+/// Everything found in one article's paragraphs.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub quotes: Vec<Quote>,
+    pub people: Vec<Person>,
+    pub initiatives: Vec<Initiative>,
+}
+
+/// A speaker phrase resolved to (speaker, role).
+fn resolve_speaker(
+    phrase: &[char],
+    lexicon: &Lexicon,
+    known: &[Mention],
+    last_person: Option<&Mention>,
+) -> Option<(String, Option<String>)> {
+    let text: String = phrase.iter().collect();
+    let text = text.trim().to_owned();
+    if text.is_empty() || text.chars().count() > 30 {
+        return None;
+    }
+    if matches!(text.as_str(), "他" | "她" | "他们" | "她们" | "对方") {
+        return last_person.map(|m| (m.name.clone(), m.role.clone()));
+    }
+    let found = mentions(phrase, lexicon);
+    if let Some(m) = found.last() {
+        return Some((m.name.clone(), m.role.clone()));
+    }
+    if let Some(m) = known.iter().rev().find(|m| text.ends_with(&m.name)) {
+        return Some((m.name.clone(), m.role.clone()));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    if role_word_ending_at(&chars, chars.len(), lexicon).is_some() {
+        let start = role_start(&chars, chars.len());
+        let role = text_of(&chars, start, chars.len());
+        return Some((role.clone(), Some(role)));
+    }
+    if name_at(&chars, 0, lexicon) == Some(chars.len()) {
+        return Some((text, None));
+    }
+    // 王建国在接受采访时说, 负责人对记者说: the speaker is the part before the circumstance.
+    if let Some(cut) = chars.iter().position(|c| matches!(c, '在' | '对' | '向' | '接' | '面' | '告' | '谈'))
+        && cut >= 2
+        && cut < chars.len()
+    {
+        return resolve_speaker(&chars[..cut], lexicon, known, last_person);
+    }
+    None
+}
+
+/// Finds people, quotes and quoted terms in the paragraphs of an article, in order.
+/// `paragraphs` yields (section index, paragraph index, text); `authors` are left out of people.
+pub fn people_and_quotes<'a>(
+    paragraphs: impl Iterator<Item = (usize, usize, &'a str)>,
+    authors: &[String],
+    lexicon: &Lexicon,
+) -> Found {
+    let mut found = Found::default();
+    let mut known: Vec<Mention> = Vec::new();
+    for (section, paragraph, text) in paragraphs {
+        let chars: Vec<char> = text.chars().collect();
+        let spans = sentences(&chars);
+        let here = mentions(&chars, lexicon);
+        for m in &here {
+            if authors.iter().any(|a| a == &m.name) {
+                continue;
+            }
+            if !found.people.iter().any(|p| p.name == m.name) {
+                found.people.push(Person {
+                    name: m.name.clone(),
+                    role: m.role.clone(),
+                    sentence: evidence(&chars, sentence_of(&spans, m.start), m.start, m.end),
+                });
+            }
+        }
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i] != '“' {
+                i += 1;
+                continue;
+            }
+            let open = i;
+            let mut close = open + 1;
+            while close < chars.len() && chars[close] != '”' {
+                close += 1;
+            }
+            let content = &chars[open + 1..close];
+            i = close + 1;
+            let sentence = evidence(&chars, sentence_of(&spans, open), open, close.min(open + 1));
+            if !is_speech(content) {
+                let name: String = content.iter().collect();
+                let length = content.len();
+                if (2..=30).contains(&length) && !found.initiatives.iter().any(|x| x.name == name) {
+                    found.initiatives.push(Initiative { name, sentence });
+                }
+                continue;
+            }
+            // Everyone named before this quote, in this paragraph or earlier ones.
+            let mut before_here: Vec<Mention> = known.clone();
+            before_here.extend(here.iter().filter(|m| m.end <= open).cloned());
+            let last_person = before_here.last();
+
+            let mut speaker = None;
+            // Before: 某某说：“…”, 某某深有体会：“…”, “…”某某说，“…”.
+            if open > 0 && matches!(chars[open - 1], '：' | ':' | '，' | ',') {
+                let end = open - 1;
+                let mut start = end;
+                while start > 0 && end - start < 60 && !ends_sentence(chars[start - 1]) && chars[start - 1] != '”' {
+                    start -= 1;
+                }
+                let mut clause_start = end;
+                while clause_start > start && !ends_clause(chars[clause_start - 1]) {
+                    clause_start -= 1;
+                }
+                if let Some(v) = verb_ending_at(&chars, end, lexicon) {
+                    let phrase = chars.get(clause_start..end.saturating_sub(v)).unwrap_or_default();
+                    speaker = resolve_speaker(phrase, lexicon, &before_here, last_person);
+                } else if chars[open - 1] == '：' || chars[open - 1] == ':' {
+                    let in_chunk: Vec<&Mention> = here.iter().filter(|m| m.start >= start && m.end <= end).collect();
+                    if let Some(m) = in_chunk.last() {
+                        speaker = Some((m.name.clone(), m.role.clone()));
+                    } else if let Some(m) = before_here.iter().rev().find(|m| {
+                        let chunk = text_of(&chars, start, end);
+                        chunk.contains(&m.name)
+                    }) {
+                        speaker = Some((m.name.clone(), m.role.clone()));
+                    }
+                }
+            }
+            // After: “…”某某说。 / “…”某某介绍，
+            if speaker.is_none() && close < chars.len() {
+                let start = close + 1;
+                let mut end = start;
+                while end < chars.len() && end < start + 30 && !ends_clause(chars[end]) {
+                    end += 1;
+                }
+                if let Some(v) = verb_ending_at(&chars, end, lexicon)
+                    && end - v > start
+                {
+                    speaker = resolve_speaker(&chars[start..end - v], lexicon, &before_here, last_person);
+                }
+            }
+            // A quoted phrase that runs on into the sentence (“线上能办，线下就近办”模式)
+            // is a term, not speech.
+            let terminal = content.last().is_some_and(|c| matches!(c, '。' | '！' | '？' | '…' | '!' | '?'));
+            let runs_on = chars.get(close + 1).is_some_and(|c| !ends_clause(*c));
+            if speaker.is_none() && !terminal && runs_on {
+                let name: String = content.iter().collect();
+                if content.len() <= 30 && !found.initiatives.iter().any(|x| x.name == name) {
+                    found.initiatives.push(Initiative { name, sentence });
+                }
+                continue;
+            }
+            if let Some((name, _)) = &speaker
+                && let Some(m) = before_here.iter().find(|m| &m.name == name)
+            {
+                known.push(m.clone());
+            }
+            found.quotes.push(Quote {
+                speaker: speaker.as_ref().map(|(s, _)| s.clone()),
+                role: speaker.and_then(|(_, r)| r),
+                text: content.iter().collect(),
+                location: Location { section, paragraph, start: open + 1, end: close },
+            });
+        }
+        known.extend(here);
+    }
+    // Speakers named without a role printed next to them are people too.
+    for quote in &found.quotes {
+        if let (Some(name), None) = (&quote.speaker, &quote.role) {
+            let chars: Vec<char> = name.chars().collect();
+            if name_at(&chars, 0, lexicon) == Some(chars.len())
+                && !found.people.iter().any(|p| &p.name == name)
+                && !authors.contains(name)
+            {
+                found.people.push(Person { name: name.clone(), role: None, sentence: String::new() });
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(paragraphs: &[&str], expect: expect_test::Expect) {
+        let lexicon = Lexicon::builtin();
+        let found = people_and_quotes(paragraphs.iter().enumerate().map(|(i, p)| (0, i, *p)), &[], &lexicon);
+        let mut lines = Vec::new();
+        for p in &found.people {
+            lines.push(format!("person {} ({})", p.name, p.role.as_deref().unwrap_or("-")));
+        }
+        for q in &found.quotes {
+            let prefix: String = q.text.chars().take(8).collect();
+            lines.push(format!(
+                "quote {prefix} <- {} ({})",
+                q.speaker.as_deref().unwrap_or("-"),
+                q.role.as_deref().unwrap_or("-")
+            ));
+        }
+        for x in &found.initiatives {
+            lines.push(format!("term {}", x.name));
+        }
+        expect.assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn roles_before_names() {
+        check(
+            &["社区党委书记王建国说，服务站已开通。", "公司成立后，总经理赵明带队考察。集团总经理欧阳华表示同意。"],
+            expect_test::expect![[r#"
+                person 王建国 (社区党委书记)
+                person 赵明 (总经理)
+                person 欧阳华 (集团总经理)"#]],
+        );
+    }
+
+    #[test]
+    fn speaker_after_the_quote() {
+        check(
+            &["“以前要跑好几趟，现在一次就办完了。”区商务局相关负责人介绍。"],
+            expect_test::expect!["quote 以前要跑好几趟， <- 区商务局相关负责人 (区商务局相关负责人)"],
+        );
+        check(
+            &["“以前要跑好几趟，现在一次办完。”社区主任李红梅说，服务站很受欢迎。"],
+            expect_test::expect![[r#"
+                person 李红梅 (社区主任)
+                quote 以前要跑好几趟， <- 李红梅 (社区主任)"#]],
+        );
+    }
+
+    #[test]
+    fn speaker_before_the_quote() {
+        check(
+            &["研究院院长孙立说：“我们要把产品做好，让更多企业用上。”"],
+            expect_test::expect![[r#"
+                person 孙立 (研究院院长)
+                quote 我们要把产品做好 <- 孙立 (研究院院长)"#]],
+        );
+        check(
+            &["门店负责人周敏深有体会：“以前订单靠跑，现在线上就能接。”"],
+            expect_test::expect![[r#"
+                person 周敏 (门店负责人)
+                quote 以前订单靠跑，现 <- 周敏 (门店负责人)"#]],
+        );
+    }
+
+    #[test]
+    fn pronoun_and_continued_speech() {
+        check(
+            &[
+                "退休教师周敏是最早报名的志愿者。“能帮上忙，我很开心。”她说。",
+                "“第一句，很重要。”区相关负责人说，“第二句也是。”",
+            ],
+            expect_test::expect![[r#"
+                person 周敏 (退休教师)
+                quote 能帮上忙，我很开 <- 周敏 (退休教师)
+                quote 第一句，很重要。 <- 区相关负责人 (区相关负责人)
+                quote 第二句也是。 <- 区相关负责人 (区相关负责人)"#]],
+        );
+    }
+
+    #[test]
+    fn speaker_with_circumstance() {
+        check(
+            &["社区书记陈红在接受采访时说：“我们会继续做好服务，让居民满意。”"],
+            expect_test::expect![[r#"
+                person 陈红 (社区书记)
+                quote 我们会继续做好服 <- 陈红 (社区书记)"#]],
+        );
+        check(
+            &["街道相关负责人对记者说：“服务没有终点，只有连续不断的新起点。”"],
+            expect_test::expect!["quote 服务没有终点，只 <- 街道相关负责人 (街道相关负责人)"],
+        );
+    }
+
+    #[test]
+    fn no_panic_on_ragged_text() {
+        let text = "“”“说：”：“书记王说”，第1.5万亿元—至到%成半“近”0.";
+        let chars: Vec<char> = text.chars().collect();
+        let lexicon = Lexicon::builtin();
+        for start in 0..chars.len() {
+            let tail: String = chars[start..].iter().collect();
+            let found = people_and_quotes(std::iter::once((0, 0, tail.as_str())), &[], &lexicon);
+            let figures = crate::figures::figures_in_paragraph(&tail, 0, 0, &lexicon);
+            assert!(found.quotes.len() <= 4 && figures.len() <= 4, "{tail}");
+        }
+    }
+
+    #[test]
+    fn long_paragraph_without_sentence_ends_stays_fast() {
+        // Every scan backwards is bounded, so this is linear, not quadratic, in the length.
+        let text = "“书记王明说超3000人，".repeat(20_000);
+        let lexicon = Lexicon::builtin();
+        let started = std::time::Instant::now();
+        let found = people_and_quotes(std::iter::once((0, 0, text.as_str())), &[], &lexicon);
+        let figures = crate::figures::figures_in_paragraph(&text, 0, 0, &lexicon);
+        assert_eq!((found.quotes.len(), figures.len()), (1, 20_000));
+        assert!(started.elapsed().as_secs() < 20, "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn unattributed_quote_and_terms() {
+        check(
+            &["比如，“我们针对年轻群体推出课程，效果很好。”", "形成“小事不出村、大事不出镇”的“邻里汇”机制。"],
+            expect_test::expect![[r#"
+                quote 我们针对年轻群体 <- - (-)
+                term 小事不出村、大事不出镇
+                term 邻里汇"#]],
+        );
+    }
+}
