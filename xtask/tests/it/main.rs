@@ -4,6 +4,7 @@
 //! They check behaviour, not speed: timing belongs to `cargo xtask bench`.
 
 mod pipeline;
+mod refresh;
 mod tidy;
 
 use std::path::{Path, PathBuf};
