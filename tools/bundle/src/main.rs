@@ -74,12 +74,7 @@ impl StreamFile {
 /// Writes one progress event as a JSON line on stdout (`--events`, the protocol of
 /// `model::batch`).
 fn emit(events: bool, value: serde_json::Value) {
-    if events {
-        let mut out = std::io::stdout().lock();
-        // A closed stdout (the reader went away) must not stop the build.
-        let _ = writeln!(out, "{value}");
-        let _ = out.flush();
-    }
+    model::batch::emit(events, &value);
 }
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
@@ -93,23 +88,11 @@ fn build_epoch() -> anyhow::Result<i64> {
     }
 }
 
-/// The user's site templates and assets: files of `dir` named like a built-in one, or `*.html`.
+/// The user's site templates and assets, which override the built-in ones by file name.
 fn read_overrides(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("listing templates {}", dir.display()))? {
-        let path = entry.with_context(|| format!("listing templates {}", dir.display()))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let known = site::DEFAULT_FILES.iter().any(|&(n, _)| n == name);
-        if !(known || name.ends_with(".html")) || name.starts_with('.') || !path.is_file() {
-            continue;
-        }
-        let source = std::fs::read_to_string(&path).with_context(|| format!("reading template {}", path.display()))?;
-        out.push(SiteFile { name: name.to_owned(), origin: path.display().to_string(), source });
-    }
-    Ok(out)
+    model::io::read_template_dir(dir, |name| {
+        name.ends_with(".html") || site::DEFAULT_FILES.iter().any(|&(n, _)| n == name)
+    })
 }
 
 /// The streamed outputs, open while pages are read.

@@ -8,7 +8,6 @@
 //! file by file. Deliberately no file IO here, and no client-side framework.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use minijinja::{Environment, Value, context};
 use model::{Article, Figure};
@@ -32,33 +31,8 @@ pub const ASSETS: &[&str] = &["style.css", "search.js", "figures.js"];
 /// The display name of the group of articles with no district.
 pub const NO_DISTRICT: &str = "未标注区县";
 
-/// A user-supplied template or asset.
-#[derive(Debug, Clone)]
-pub struct SiteFile {
-    pub name: String,
-    /// Where it came from, for error messages.
-    pub origin: String,
-    pub source: String,
-}
-
-/// A template that did not compile or render, with the file and line to fix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TemplateError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for TemplateError {}
+pub use model::template::{TemplateError, TemplateFile as SiteFile};
+use model::template::{merge_overrides, template_error};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn html_escape(text: &str) -> String {
@@ -241,21 +215,14 @@ impl Site {
         env.set_lstrip_blocks(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         // `.html` templates auto-escape (minijinja's default for that extension).
-        let mut files: BTreeMap<String, (String, String)> = DEFAULT_FILES
-            .iter()
-            .map(|&(name, source)| (name.to_owned(), (format!("<built-in>/{name}"), source.to_owned())))
-            .collect();
-        for user in overrides {
-            files.insert(user.name, (user.origin, user.source));
-        }
         let mut origins = BTreeMap::new();
         let mut assets = BTreeMap::new();
-        for (name, (origin, source)) in files {
-            origins.insert(name.clone(), origin);
-            if name.ends_with(".html") {
-                env.add_template_owned(name, source).map_err(|e| to_template_error(&origins, &e))?;
+        for file in merge_overrides(DEFAULT_FILES, overrides) {
+            origins.insert(file.name.clone(), file.origin);
+            if file.name.ends_with(".html") {
+                env.add_template_owned(file.name, file.source).map_err(|e| template_error(&origins, &e))?;
             } else {
-                assets.insert(name, source);
+                assets.insert(file.name, file.source);
             }
         }
         Ok(Site { env, origins, assets })
@@ -267,8 +234,8 @@ impl Site {
     }
 
     fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
-        let template = self.env.get_template(name).map_err(|e| to_template_error(&self.origins, &e))?;
-        template.render(ctx).map_err(|e| to_template_error(&self.origins, &e))
+        let template = self.env.get_template(name).map_err(|e| template_error(&self.origins, &e))?;
+        template.render(ctx).map_err(|e| template_error(&self.origins, &e))
     }
 
     /// `articles/<id>.html`: the cleaned text with its figures marked, its people and quotes.
@@ -330,26 +297,6 @@ impl Site {
 
 fn district_name(district: Option<&str>) -> &str {
     district.filter(|d| !d.trim().is_empty()).unwrap_or(NO_DISTRICT)
-}
-
-fn to_template_error(origins: &BTreeMap<String, String>, err: &minijinja::Error) -> TemplateError {
-    let mut innermost = err;
-    let mut current: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
-    while let Some(cause) = current {
-        if let Some(inner) = cause.downcast_ref::<minijinja::Error>()
-            && inner.name().is_some()
-        {
-            innermost = inner;
-        }
-        current = cause.source();
-    }
-    let name = innermost.name().unwrap_or("<unknown template>");
-    let file = origins.get(name).cloned().unwrap_or_else(|| name.to_owned());
-    let message = match innermost.detail() {
-        Some(detail) => format!("{}: {detail}", innermost.kind()),
-        None => innermost.kind().to_string(),
-    };
-    TemplateError { file, line: innermost.line(), message }
 }
 
 /// A JSON value as a line of a JavaScript data file. JSON is valid JavaScript; `<` is escaped

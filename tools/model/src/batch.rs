@@ -85,22 +85,31 @@ pub fn fail_to_start(step: &str, err: &anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Writes one progress event as a JSON line on stdout when `events` is on; for steps that do
+/// not use `run_pages` (the combined ones).
+///
+/// When the reader of the events (xtask) is gone, killed or interrupted, the step stops (exit
+/// code 3) rather than go on writing `out/` behind the back of the next run. Finished outputs
+/// were renamed into place whole; unfinished ones leave only temporary files, which xtask sweeps.
+pub fn emit(events: bool, value: &serde_json::Value) {
+    if events {
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{value}").and_then(|()| out.flush()).is_err() {
+            std::process::exit(3);
+        }
+    }
+}
+
 struct Reporter {
     events: bool,
-    stdout: Mutex<std::io::Stdout>,
+    // Serializes whole lines between worker threads.
+    stdout: Mutex<()>,
 }
 
 impl Reporter {
     fn emit(&self, value: serde_json::Value) {
-        if self.events {
-            let mut out = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
-            // The reader of the events (xtask) is gone, killed or interrupted: stop rather than
-            // go on writing `out/` behind the back of the next run. Finished pages were renamed
-            // into place whole; unfinished ones leave only temporary files, which xtask sweeps.
-            if writeln!(out, "{value}").and_then(|()| out.flush()).is_err() {
-                std::process::exit(3);
-            }
-        }
+        let _line = self.stdout.lock().unwrap_or_else(|e| e.into_inner());
+        emit(self.events, &value);
     }
 }
 
@@ -127,7 +136,7 @@ where
         Err(err) => return fail_to_start(step, &anyhow::anyhow!("starting worker threads: {err}")),
     };
 
-    let reporter = Reporter { events: args.events, stdout: Mutex::new(std::io::stdout()) };
+    let reporter = Reporter { events: args.events, stdout: Mutex::new(()) };
     reporter.emit(serde_json::json!({"event": "begin", "step": step, "total": inputs.len()}));
     let done = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);

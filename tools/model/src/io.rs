@@ -33,6 +33,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reads the user's override files from `dir` (missing folder: none): every regular,
+/// non-hidden file whose name `wanted` accepts.
+pub fn read_template_dir(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> anyhow::Result<Vec<crate::template::TemplateFile>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("listing templates {}", dir.display()))? {
+        let path = entry.with_context(|| format!("listing templates {}", dir.display()))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        if !wanted(name) || name.starts_with('.') || !path.is_file() {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).with_context(|| format!("reading template {}", path.display()))?;
+        out.push(crate::template::TemplateFile { name: name.to_owned(), origin: path.display().to_string(), source });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
 /// Reads a page artifact, naming the file in any error.
 pub fn read_page(path: &Path) -> anyhow::Result<Page> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;

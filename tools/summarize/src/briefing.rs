@@ -9,7 +9,6 @@
 //! done: HTML output (that is `bundle`'s site), or any evaluation of page text.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use minijinja::{AutoEscape, Environment, Value, context};
 use model::{Article, Figure};
@@ -32,34 +31,8 @@ const KEY_FIGURES_PER_PROFILE: usize = 15;
 /// The display name of the group of articles with no district.
 pub const NO_DISTRICT: &str = "未标注区县";
 
-/// A template the user supplies: its file name (the template name), where it came from (for
-/// error messages), and its text.
-#[derive(Debug, Clone)]
-pub struct TemplateSource {
-    pub name: String,
-    pub origin: String,
-    pub source: String,
-}
-
-/// A template that did not compile or render, with the file and line to fix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TemplateError {
-    /// The override file's path, or `<built-in>/NAME`.
-    pub file: String,
-    pub line: Option<usize>,
-    pub message: String,
-}
-
-impl fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for TemplateError {}
+pub use model::template::{TemplateError, TemplateFile as TemplateSource};
+use model::template::{merge_overrides, template_error};
 
 /// Escapes the Markdown characters that would turn text into raw HTML, links, code, emphasis or
 /// table cells. `_` is left alone: ids are full of it and CommonMark ignores it inside words.
@@ -104,24 +77,17 @@ impl Briefings {
                 minijinja::escape_formatter(out, state, &value.clone())
             }
         });
-        let mut sources: BTreeMap<String, (String, String)> = DEFAULT_TEMPLATES
-            .iter()
-            .map(|&(name, source)| (name.to_owned(), (format!("<built-in>/{name}"), source.to_owned())))
-            .collect();
-        for user in overrides {
-            sources.insert(user.name, (user.origin, user.source));
-        }
         let mut origins = BTreeMap::new();
-        for (name, (origin, source)) in sources {
-            origins.insert(name.clone(), origin);
-            env.add_template_owned(name, source).map_err(|e| to_template_error(&origins, &e))?;
+        for file in merge_overrides(DEFAULT_TEMPLATES, overrides) {
+            origins.insert(file.name.clone(), file.origin);
+            env.add_template_owned(file.name, file.source).map_err(|e| template_error(&origins, &e))?;
         }
         Ok(Briefings { env, origins })
     }
 
     fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
-        let template = self.env.get_template(name).map_err(|e| to_template_error(&self.origins, &e))?;
-        template.render(ctx).map_err(|e| to_template_error(&self.origins, &e))
+        let template = self.env.get_template(name).map_err(|e| template_error(&self.origins, &e))?;
+        template.render(ctx).map_err(|e| template_error(&self.origins, &e))
     }
 
     /// The brief of one article (`brief.md`).
@@ -174,28 +140,6 @@ impl Briefings {
             },
         )
     }
-}
-
-/// Maps a minijinja error to the template file and line, following the error's cause chain to
-/// the innermost template (an error inside an included template names that one).
-fn to_template_error(origins: &BTreeMap<String, String>, err: &minijinja::Error) -> TemplateError {
-    let mut innermost = err;
-    let mut current: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
-    while let Some(cause) = current {
-        if let Some(inner) = cause.downcast_ref::<minijinja::Error>()
-            && inner.name().is_some()
-        {
-            innermost = inner;
-        }
-        current = cause.source();
-    }
-    let name = innermost.name().unwrap_or("<unknown template>");
-    let file = origins.get(name).cloned().unwrap_or_else(|| name.to_owned());
-    let message = match innermost.detail() {
-        Some(detail) => format!("{}: {detail}", innermost.kind()),
-        None => innermost.kind().to_string(),
-    };
-    TemplateError { file, line: innermost.line(), message }
 }
 
 /// An article as listed in a district profile.

@@ -7,7 +7,6 @@
 //! Templates come from the `templates` option's folder (file by file over the built-in ones).
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -53,22 +52,9 @@ fn main() -> ExitCode {
     batch::run_artifacts("summarize", &cli.batch, |page| Ok(summarize::summarize_page(page, &options)))
 }
 
-/// Reads the user's template overrides: every `*.md` file of `dir`. A missing folder has none.
+/// The user's Markdown templates, which override the built-in ones by file name.
 fn read_overrides(dir: &Path) -> anyhow::Result<Vec<TemplateSource>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("listing templates {}", dir.display()))? {
-        let path = entry.with_context(|| format!("listing templates {}", dir.display()))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        if !name.ends_with(".md") || name.starts_with('.') || !path.is_file() {
-            continue;
-        }
-        let source = std::fs::read_to_string(&path).with_context(|| format!("reading template {}", path.display()))?;
-        out.push(TemplateSource { name: name.to_owned(), origin: path.display().to_string(), source });
-    }
-    Ok(out)
+    model::io::read_template_dir(dir, |name| name.ends_with(".md"))
 }
 
 /// Deletes the briefs of an earlier run (`*.md` in `dir`) that this run did not write.
@@ -84,11 +70,7 @@ fn remove_stale(dir: &Path, written: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
 }
 
 fn emit(events: bool, value: serde_json::Value) {
-    if events {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{value}");
-        let _ = out.flush();
-    }
+    model::batch::emit(events, &value);
 }
 
 /// The combined briefing step; returns the number of pages that failed.
