@@ -25,7 +25,7 @@ use crate::progress::Mode;
 
 /// The newsdesk pipeline: split → clean → extract → summarize → bundle, incrementally.
 #[derive(Parser)]
-#[command(name = "cargo xtask", arg_required_else_help = true)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", arg_required_else_help = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
