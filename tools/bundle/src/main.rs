@@ -236,18 +236,9 @@ fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut failed = 0;
 
     for input in &inputs {
-        let page = match model::io::read_page(input) {
-            Ok(page) => page,
-            Err(err) => {
-                failed += 1;
-                let message = format!("{err:#}");
-                if !args.events {
-                    eprintln!("bundle: error: {message}");
-                }
-                let page_id = model::io::page_id(input);
-                emit(args.events, serde_json::json!({"event": "page", "page": page_id, "ok": false, "error": message}));
-                continue;
-            }
+        let Some(page) = model::batch::read_combined_input("bundle", args.events, input) else {
+            failed += 1;
+            continue;
         };
         emit(args.events, serde_json::json!({"event": "page", "page": page.id, "ok": true}));
         input_entries.push(InputEntry {

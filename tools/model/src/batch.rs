@@ -100,6 +100,24 @@ pub fn emit(events: bool, value: &serde_json::Value) {
     }
 }
 
+/// Reads one input page of a combined step (one that reads every page, like `bundle`). A page
+/// that cannot be read is reported (stderr, or a failed `page` event with `--events`) and
+/// `None` is returned, so the caller counts it and goes on with the others.
+pub fn read_combined_input(step: &str, events: bool, input: &Path) -> Option<Page> {
+    match io::read_page(input) {
+        Ok(page) => Some(page),
+        Err(err) => {
+            let message = format!("{err:#}");
+            if !events {
+                eprintln!("{step}: error: {message}");
+            }
+            let page = io::page_id(input);
+            emit(events, &serde_json::json!({"event": "page", "page": page, "ok": false, "error": message}));
+            None
+        }
+    }
+}
+
 struct Reporter {
     events: bool,
     // Serializes whole lines between worker threads.

@@ -84,20 +84,9 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut failed = 0;
     let mut written: BTreeSet<PathBuf> = BTreeSet::new();
     for input in &inputs {
-        let page = match model::io::read_page(input) {
-            Ok(page) => page,
-            Err(err) => {
-                failed += 1;
-                let message = format!("{err:#}");
-                if !args.events {
-                    eprintln!("summarize briefing: error: {message}");
-                }
-                emit(
-                    args.events,
-                    serde_json::json!({"event": "page", "page": model::io::page_id(input), "ok": false, "error": message}),
-                );
-                continue;
-            }
+        let Some(page) = model::batch::read_combined_input("summarize briefing", args.events, input) else {
+            failed += 1;
+            continue;
         };
         corpus.page_count += 1;
         for article in &page.articles {
