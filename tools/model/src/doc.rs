@@ -48,10 +48,16 @@ pub struct Article {
     /// Subtitle line printed above (or beside) the headline.
     pub kicker: Option<String>,
     pub headline: String,
+    /// The 副题 printed below the headline (`——记…`), `None` when there is none.
+    pub subtitle: Option<String>,
     /// Reporters from the byline, spaces inside a name removed.
     pub authors: Vec<String>,
     /// The byline as printed, for the character accounting.
     pub byline: Option<String>,
+    /// The province the article is about, full official name (`河南省`), `None` when unknown.
+    pub province: Option<String>,
+    /// The prefecture-level city the article is about, full official name (`安阳市`).
+    pub city: Option<String>,
     /// The district or county the article is about (`西湖区`).
     pub district: Option<String>,
     /// The street or town the article is about (`留下街道`).
@@ -140,6 +146,10 @@ pub struct Figure {
     pub subject: Option<String>,
     /// The time the figure refers to, as printed (`2025年`, `今年1至5月`).
     pub period: Option<String>,
+    /// First day of `period` as an ISO date (`2026-01-01`), `None` when unknown or unresolved.
+    pub period_start: Option<String>,
+    /// Last day of `period` as an ISO date (`2026-05-31`), `None` when unknown or unresolved.
+    pub period_end: Option<String>,
     pub sentence: String,
     pub location: Location,
 }
