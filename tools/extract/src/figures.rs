@@ -10,7 +10,7 @@
 use model::{Approx, Figure, Location};
 
 use crate::lexicon::{Family, Lexicon};
-use crate::numbers::{Numeral, parse_numeral, starts_numeral};
+use crate::numbers::{Numeral, digit_value, is_minus, parse_numeral, scale_value, starts_numeral};
 use crate::sentences::{ends_clause, evidence, sentence_of, sentences};
 
 /// A quantity found by `scan`, in character offsets of the scanned text.
@@ -25,14 +25,23 @@ pub struct Quantity {
     pub approx: Option<Approx>,
 }
 
-/// Characters that join the two ends of a range (10到12天, 5至8层, 300万-500万元).
-fn joins_range(c: char) -> bool {
-    matches!(c, '到' | '至' | '-' | '—' | '–' | '~' | '～' | '－')
+/// Characters that join the two ends of a range (10到12天, 5至8层, 300万-500万元, 2——3万).
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '—' | '–' | '~' | '～' | '－' | '〜' | '−')
+}
+
+/// The length of the range joiner at `chars[at]`: 到, 至, or one or two dashes (1万元--5万元).
+fn joiner_len(chars: &[char], at: usize) -> Option<usize> {
+    match chars.get(at)? {
+        '到' | '至' => Some(1),
+        c if is_dash(*c) => Some(if chars.get(at + 1).copied().is_some_and(is_dash) { 2 } else { 1 }),
+        _ => None,
+    }
 }
 
 /// Characters before a number that make it an ordinal, a rank or part of a code.
 fn blocks_before(c: char) -> bool {
-    matches!(c, '第' | '前' | '+' | '＋' | '#' | '№' | '/' | '_') || c.is_ascii_alphabetic()
+    matches!(c, '第' | '前' | '+' | '＋' | '#' | '№' | '/' | '_' | '.' | '·') || c.is_ascii_alphabetic()
 }
 
 /// Prefixes of `半` that make it part of a word (上半年, 一半, 多半, 大半): not a quantity.
@@ -57,7 +66,12 @@ pub fn scan(chars: &[char], lexicon: &Lexicon) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        if !starts_numeral(chars[i]) || (i > 0 && continues_number(chars[i - 1])) {
+        let c = chars[i];
+        let may_start = starts_numeral(c)
+            || (is_minus(c)
+                && chars.get(i + 1).and_then(|n| digit_value(*n)).is_some()
+                && !chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_ascii_alphanumeric() || is_dash(*p)));
+        if !may_start || (i > 0 && continues_number(chars[i - 1])) {
             i += 1;
             continue;
         }
@@ -76,7 +90,7 @@ pub fn scan(chars: &[char], lexicon: &Lexicon) -> Vec<Quantity> {
 }
 
 fn continues_number(c: char) -> bool {
-    crate::numbers::digit_value(c).is_some() || matches!(c, '.' | '．' | ',')
+    digit_value(c).is_some() || matches!(c, '.' | '．' | ',')
 }
 
 fn numeral_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Numeral> {
@@ -84,11 +98,39 @@ fn numeral_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Numeral> {
     parse_numeral(chars, at, &unit_here)
 }
 
+/// Skips an inclusion note after a number (1万(含)-5万元, 50万元（含）以上).
+fn skip_included(chars: &[char], at: usize) -> usize {
+    for note in [['(', '含', ')'], ['（', '含', '）']] {
+        if starts_with_at(chars, at, &note) {
+            return at + 3;
+        }
+    }
+    at
+}
+
+/// The scale word of a numeral's last character when it is a small one (十 百 千): the place a
+/// following 几 counts in (十几 = 10..20, 二十几 = 20..30).
+fn last_small_scale(chars: &[char], numeral: &Numeral) -> Option<f64> {
+    let last = *chars.get(numeral.end.checked_sub(1)?)?;
+    scale_value(last).filter(|s| *s < 1e4)
+}
+
+/// Big scale words (万 亿) from `at` on: their product and where they end.
+fn big_scales(chars: &[char], at: usize, lexicon: &Lexicon) -> (f64, usize) {
+    let mut k = at;
+    let mut scale = 1.0;
+    while let Some(s) = chars.get(k).and_then(|c| scale_value(*c)) {
+        if s < 1e4 || lexicon.unit_at(chars, k).is_some_and(|u| u.surface.len() > 1) {
+            break;
+        }
+        scale *= s;
+        k += 1;
+    }
+    (scale, k)
+}
+
 /// The quantity whose number starts at `at`, if it is one.
 fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity> {
-    if starts_with_at(chars, at, &['百', '分', '之']) {
-        return percent_in_words(chars, at, lexicon);
-    }
     let first = numeral_at(chars, at, lexicon)?;
     let before = at.checked_sub(1).map(|k| chars[k]);
     if before.is_some_and(blocks_before) {
@@ -97,22 +139,41 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
     if first.half && before.is_some_and(blocks_half) {
         return None;
     }
+    if chars.get(first.end) == Some(&'分') && chars.get(first.end + 1) == Some(&'之') {
+        return fraction_in_words(chars, at, &first, lexicon);
+    }
+    if first.digits && chars.get(first.end) == Some(&'/') {
+        return fraction_in_digits(chars, at, &first, lexicon);
+    }
+    let mut start = at;
     let mut j = first.end;
     let mut approx = None;
     let mut value = first.value;
+    let mut value_max = first.value_max;
     let mut scaled = first.scaled;
-
+    // 几十万, 数十亿, 上百座: a vague count of tens, hundreds, … as a range of one order.
+    let leads_with_scale = !first.digits && chars.get(at).and_then(|c| scale_value(*c)).is_some();
+    let vague_prefix = leads_with_scale && matches!(before, Some('几' | '数'))
+        || (before == Some('上') && first.scale_only && first.value >= 100.0);
+    if vague_prefix && value_max.is_none() {
+        start = at - 1;
+        value_max = Some(value * 10.0);
+    }
+    // 十几块, 二十几个, 十几万: some more in the last place.
+    if !first.digits
+        && value_max.is_none()
+        && chars.get(j) == Some(&'几')
+        && let Some(place) = last_small_scale(chars, &first)
+    {
+        let (scale, k) = big_scales(chars, j + 1, lexicon);
+        value_max = Some((value + place) * scale);
+        value *= scale;
+        scaled |= scale > 1.0;
+        j = k;
+    }
     // 30多家, 30余家, 3000多万元: 多/余 between the number and its scale or unit.
-    if matches!(chars.get(j), Some('多') | Some('余')) && (first.digits || !first.one_word) {
-        let mut k = j + 1;
-        let mut scale = 1.0;
-        while let Some(s) = chars.get(k).and_then(|c| crate::numbers::scale_value(*c)) {
-            if s < 1e4 {
-                break;
-            }
-            scale *= s;
-            k += 1;
-        }
+    if value_max.is_none() && matches!(chars.get(j), Some('多') | Some('余')) && (first.digits || !first.one_word) {
+        let (scale, k) = big_scales(chars, j + 1, lexicon);
         if lexicon.unit_at(chars, k).is_some() || scale > 1.0 {
             approx = Some(Approx::Over);
             value *= scale;
@@ -120,48 +181,59 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
             j = k;
         }
     }
-    // 十几家: some more than ten.
-    if !first.digits && chars.get(j) == Some(&'几') && lexicon.unit_at(chars, j + 1).is_some() {
-        approx = Some(Approx::Over);
-        j += 1;
-    }
     // 一整天
     if chars.get(j) == Some(&'整') {
         j += 1;
     }
 
-    // A range: the second number carries the unit (and the scale, if the first has none).
-    let mut value_max = None;
-    if approx.is_none()
-        && chars.get(j).copied().is_some_and(joins_range)
-        && chars.get(j + 1).copied().is_some_and(starts_numeral)
-        && lexicon.unit_at(chars, j).is_none()
-        && let Some(second) = numeral_at(chars, j + 1, lexicon)
-        && second.digits == first.digits
-        && !second.half
-    {
-        let scale_from_second = if !first.scaled && second.scaled && first.value != 0.0 {
-            second.value / scale_free(chars, &second, lexicon)
-        } else {
-            1.0
-        };
-        value *= scale_from_second;
-        value_max = Some(second.value);
-        scaled |= second.scaled;
-        j = second.end;
+    // A range: 10到12天, 七千到九千亿元 (the scale shared), 从8500到3万港元 (not shared: 8500 is
+    // more than 3), 1万元--5万元 (the unit repeated), 1万(含)-5万元.
+    if value_max.is_none() && approx.is_none() && !first.negative {
+        let first_unit = lexicon.unit_at(chars, j).filter(|u| {
+            let k = skip_included(chars, j + u.surface.len());
+            joiner_len(chars, k).is_some()
+        });
+        let k = skip_included(chars, j + first_unit.map_or(0, |u| u.surface.len()));
+        if let Some(len) = joiner_len(chars, k)
+            && chars.get(k + len).copied().is_some_and(starts_numeral)
+            && let Some(second) = numeral_at(chars, k + len, lexicon)
+            && !second.half
+        {
+            let same_unit = first_unit
+                .is_none_or(|u| lexicon.unit_at(chars, second.end).is_some_and(|v| v.canonical == u.canonical));
+            let mut low = value;
+            if first_unit.is_none() && first.trailing_scale < second.trailing_scale && value <= second.mantissa() {
+                low = crate::numbers::tidy(value * second.trailing_scale);
+            }
+            let high = second.value_max.unwrap_or(second.value);
+            if same_unit && low <= high {
+                value = low;
+                value_max = Some(high);
+                scaled |= second.scaled;
+                j = second.end;
+            }
+        }
     }
+    j = skip_included(chars, j);
 
+    // 5 公里: a space PDF extraction left between a number and a Chinese unit.
+    if chars.get(j) == Some(&' ')
+        && lexicon.unit_at(chars, j + 1).is_some_and(|u| !u.surface.iter().all(char::is_ascii))
+    {
+        j += 1;
+    }
     let unit = lexicon.unit_at(chars, j);
-    let after_unit = j + unit.map_or(0, |u| u.surface.len());
+    let mut after_unit = j + unit.map_or(0, |u| u.surface.len());
     let next = chars.get(after_unit).copied();
 
     // Calendar dates: 2024年, 7月15日, 1—4月, 7号.
     match unit {
-        None if matches!(chars.get(j), Some('年') | Some('月') | Some('日') | Some('号') | Some('时')) => {
+        None if matches!(chars.get(j), Some('年' | '月' | '日' | '号' | '时')) => {
             return None;
         }
         Some(u) if u.canonical == "年" && first.digits && first.integer && first.integer_digits == 4 => return None,
-        Some(u) if u.canonical == "年" && matches!(next, Some('底' | '初' | '末' | '代' | '度' | '级')) => {
+        Some(u) if u.canonical == "年" && matches!(next, Some('底' | '初' | '末' | '代' | '度' | '级' | '前')) =>
+        {
             return None;
         }
         _ => {}
@@ -183,32 +255,66 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
 
     // Approximation words before the number (超, 近, 约) and after it or its unit (以上, 左右).
     let prefix =
-        lexicon.approx_before.iter().find(|w| ends_with_at(chars, at, &w.surface)).filter(|w| w.approx.is_some());
-    let mut start = at;
+        lexicon.approx_before.iter().find(|w| ends_with_at(chars, start, &w.surface)).filter(|w| w.approx.is_some());
     if let Some(word) = prefix {
-        start = at - word.surface.len();
+        start -= word.surface.len();
         approx = word.approx;
-    } else if !first.digits && matches!(before, Some('几') | Some('数')) && first.value >= 10.0 {
-        // 几十家, 数十年: tens of.
-        start = at - 1;
-        approx = Some(Approx::Over);
     }
 
-    let (unit_text, family, factor) = match unit {
+    let (mut unit_text, family, factor) = match unit {
         Some(u) => (u.canonical.clone(), u.family, u.factor),
         None => (String::new(), Family::Other, 1.0),
     };
-    if unit.is_none() {
-        // A bare number is a figure only when it is big and scaled: 突破7000万 (users), 破3亿.
-        if !(scaled && value >= 1e4 && (first.digits || prefix.is_some())) {
+    // 元/股, 元/标吨, 万元/亩: a unit per another unit.
+    if let Some(u) = unit
+        && chars.get(after_unit) == Some(&'/')
+        && let Some(per) = lexicon.unit_at(chars, after_unit + 1)
+        && !u.canonical.contains('/')
+    {
+        unit_text = format!("{}/{}", u.canonical, per.canonical);
+        after_unit += 1 + per.surface.len();
+    }
+    // 港币两千九百六十元, 新台币 177.1 亿元: a currency named before the number.
+    if unit_text == "元" {
+        let mut k = start;
+        while k > 0 && chars[k - 1] == ' ' {
+            k -= 1;
+        }
+        if let Some(currency) = lexicon
+            .units
+            .iter()
+            .find(|u| u.family == Family::Money && u.canonical != "元" && ends_with_at(chars, k, &u.surface))
+        {
+            unit_text = currency.canonical.clone();
+        }
+    }
+    // 十块三毛, 一百三十五块六角七分钱, 六十四万零一百四十三元一角七分, 肆佰叁拾萬圆整.
+    let mut cents = 0.0;
+    if unit_text == "元" && value_max.is_none() {
+        let (extra, end) = small_change(chars, after_unit, lexicon);
+        cents = extra;
+        after_unit = end;
+    }
+    if unit.is_some_and(|u| u.canonical == "点") {
+        // 下午3点 is a time of day; 3.96点 and 3000点 are index points.
+        let time_of_day = first.integer && !first.negative && value <= 24.0;
+        if time_of_day || matches!(chars.get(after_unit), Some('钟' | '半' | '整' | '前' | '后' | '起' | '多')) {
             return None;
         }
     }
-    if first.scale_only && prefix.is_none() && family != Family::Money {
+    if unit.is_none() {
+        // A bare number is a figure only when it is big and scaled: 突破7000万 (users), 破3亿, 三百万.
+        let chinese_with_digit = !first.digits && !first.scale_only;
+        if !(scaled && value >= 1e4 && (first.digits || prefix.is_some() || chinese_with_digit || vague_prefix)) {
+            return None;
+        }
+    }
+    if first.scale_only && prefix.is_none() && !vague_prefix && family != Family::Money {
         // 万人级, 千家万户, 百年: a scale word alone is a word part unless 近/超 makes it a number.
         return None;
     }
     if first.one_word
+        && value_max.is_none()
         && !matches!(family, Family::Duration | Family::Length | Family::Area | Family::Weight | Family::Volume)
     {
         // 一家, 一个, 一条: the article "a", not a count.
@@ -218,55 +324,99 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
         return None;
     }
 
-    let mut end = after_unit;
-    if approx.is_none()
-        && let Some(word) = lexicon.approx_after.iter().find(|w| starts_with_at(chars, end, &w.surface))
+    let mut end = skip_included(chars, after_unit);
+    if let Some(word) = lexicon.approx_after.iter().find(|w| starts_with_at(chars, end, &w.surface))
+        && (approx.is_none() || approx == word.approx)
+        && value_max.is_none()
     {
         let is_within = word.surface.iter().collect::<String>().ends_with('内');
         if !is_within || family == Family::Duration {
             approx = word.approx;
             end += word.surface.len();
         }
+    } else if end != after_unit {
+        end = after_unit;
     }
-    // 二次元, 一次性: words that merely contain a numeral and a measure word.
+    // 二次元, 一次性, 最后一公里, 沪深300: words that merely contain a numeral and a measure word.
     for word in &lexicon.not_figures {
         let lo = at.saturating_sub(word.len());
         if (lo..=at).any(|s| starts_with_at(chars, s, word) && s + word.len() > at) {
             return None;
         }
     }
-    let value = crate::numbers::tidy(value * factor);
+    let value = crate::numbers::tidy(value * factor + cents);
     let value_max = value_max.map(|v| crate::numbers::tidy(v * factor));
     Some(Quantity { start, end, value, value_max, unit: unit_text, family, approx })
 }
 
-/// 百分之三十, 百分之5: a percentage written in words.
-fn percent_in_words(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity> {
-    let numeral = numeral_at(chars, at + 3, lexicon)?;
-    if numeral.half || numeral.scale_only {
+/// 三毛, 六角七分, 一角七分 after 元 or 块, and 钱 or 整 closing the amount: the value in 元 and
+/// where the amount ends.
+fn small_change(chars: &[char], at: usize, lexicon: &Lexicon) -> (f64, usize) {
+    let mut end = at;
+    let mut extra = 0.0;
+    for (word, worth) in [('毛', 0.1), ('角', 0.1), ('分', 0.01)] {
+        if let Some(n) = numeral_at(chars, end, lexicon)
+            && n.value < 10.0
+            && n.value_max.is_none()
+            && chars.get(n.end) == Some(&word)
+        {
+            extra += n.value * worth;
+            end = n.end + 1;
+            if word != '分' && chars.get(end) == Some(&'钱') {
+                break;
+            }
+        }
+    }
+    if matches!(chars.get(end), Some('钱' | '整')) {
+        end += 1;
+    }
+    (extra, end)
+}
+
+/// 三分之一, 百分之三十, 千分之五: a fraction written in words, as a percentage.
+fn fraction_in_words(chars: &[char], at: usize, denominator: &Numeral, lexicon: &Lexicon) -> Option<Quantity> {
+    let numerator = numeral_at(chars, denominator.end + 2, lexicon)?;
+    if numerator.half || denominator.value == 0.0 || denominator.value_max.is_some() {
         return None;
     }
     let prefix =
         lexicon.approx_before.iter().find(|w| ends_with_at(chars, at, &w.surface)).filter(|w| w.approx.is_some());
+    let percent = |v: f64| crate::numbers::tidy(v / denominator.value * 100.0);
     Some(Quantity {
         start: at - prefix.map_or(0, |w| w.surface.len()),
-        end: numeral.end,
-        value: numeral.value,
-        value_max: None,
+        end: numerator.end,
+        value: percent(numerator.value),
+        value_max: numerator.value_max.map(percent),
         unit: "%".to_owned(),
         family: Family::Percent,
         approx: prefix.and_then(|w| w.approx),
     })
 }
 
-/// The value of a numeral without its trailing scale words (for 1-2万: the scale of 2万 is 1e4).
-fn scale_free(chars: &[char], numeral: &Numeral, lexicon: &Lexicon) -> f64 {
-    let mut end = numeral.end;
-    while end > numeral.start && crate::numbers::scale_value(chars[end - 1]).is_some_and(|s| s >= 1e4) {
-        end -= 1;
+/// 1/3, 2/5: a small fraction written with digits, as a percentage. Anything that may be a date
+/// (9/30), a ratio of big numbers or a path is left alone.
+fn fraction_in_digits(chars: &[char], at: usize, numerator: &Numeral, lexicon: &Lexicon) -> Option<Quantity> {
+    let slash = numerator.end;
+    let denominator = numeral_at(chars, slash + 1, lexicon).filter(|d| d.digits && d.integer)?;
+    let after = chars.get(denominator.end).copied();
+    if !numerator.integer
+        || numerator.scaled
+        || denominator.value > 10.0
+        || numerator.value >= denominator.value
+        || numerator.value == 0.0
+        || after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '月' | '日' | '号'))
+    {
+        return None;
     }
-    let stop = |i: usize| i >= end || lexicon.unit_at(chars, i).is_some_and(|u| u.surface.len() > 1);
-    parse_numeral(chars, numeral.start, &stop).map_or(1.0, |n| if n.value == 0.0 { 1.0 } else { n.value })
+    Some(Quantity {
+        start: at,
+        end: denominator.end,
+        value: crate::numbers::tidy(numerator.value / denominator.value * 100.0),
+        value_max: None,
+        unit: "%".to_owned(),
+        family: Family::Percent,
+        approx: None,
+    })
 }
 
 /// A span of text naming a time (`2024年`, `今年1至4月`, `截至2024年底`, `今年以来`).
@@ -294,10 +444,10 @@ fn date_end(chars: &[char], at: usize) -> Option<usize> {
     let n = digits_from(i);
     if (1..=2).contains(&n) {
         let mut k = i + n;
-        if chars.get(k).copied().is_some_and(joins_range) {
-            let m = digits_from(k + 1);
+        if let Some(len) = joiner_len(chars, k) {
+            let m = digits_from(k + len);
             if (1..=2).contains(&m) {
-                k += 1 + m;
+                k += len + m;
             }
         }
         if chars.get(k) == Some(&'月') {
@@ -447,11 +597,24 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
             value_max: q.value_max,
             subject,
             period,
+            period_start: None,
+            period_end: None,
             sentence: evidence(&chars, (s_start, s_end), q.start, q.end),
             location: Location { section, paragraph: paragraph_index, start: q.start, end: q.end },
         });
     }
     out
+}
+
+/// Fills `period_start` and `period_end` of every figure from its printed period resolved
+/// against `base`, the date of the page or its dateline; without a base, relative periods stay
+/// `None` (see `periods::resolve`).
+pub fn date_periods(figures: &mut [Figure], base: Option<jiff::civil::Date>) {
+    for figure in figures {
+        let period = figure.period.as_deref().and_then(|text| crate::periods::resolve(text, base));
+        figure.period_start = period.map(|p| p.start.to_string());
+        figure.period_end = period.map(|p| p.end.to_string());
+    }
 }
 
 fn is_quote_mark(c: char) -> bool {
@@ -497,6 +660,7 @@ fn subject_of(
         let c = chars[b];
         if ends_subject(c)
             || (b > a && (starts.binary_search(&b).is_ok() || matches!(c, '在' | '及' | '并' | '被' | '等')))
+            || (b >= a + 2 && lexicon.subject_after_stop.iter().any(|w| starts_with_at(chars, b, w)))
         {
             break;
         }
@@ -504,9 +668,25 @@ fn subject_of(
     }
     let after: String = text_of(chars, a, b).trim_matches(is_quote_mark).to_owned();
 
-    // Before: from the clause start (after the last period in it) to the figure.
-    let mut c0 = q.start;
-    while c0 > s_start && q.start - c0 < 40 && !ends_subject(chars[c0 - 1]) {
+    // Before: from the clause start (after the last period in it) to the figure, less a currency
+    // named before the number and the spaces PDF text leaves (出口额达新台币 177.1 亿元).
+    let skip_spaces = |mut k: usize| {
+        while k > s_start && chars[k - 1] == ' ' {
+            k -= 1;
+        }
+        k
+    };
+    let mut anchor = skip_spaces(q.start);
+    if let Some(currency) = lexicon
+        .units
+        .iter()
+        .find(|u| u.family == Family::Money && u.surface.len() >= 2 && ends_with_at(chars, anchor, &u.surface))
+        && anchor >= s_start + currency.surface.len()
+    {
+        anchor = skip_spaces(anchor - currency.surface.len());
+    }
+    let mut c0 = anchor;
+    while c0 > s_start && anchor - c0 < 40 && !ends_subject(chars[c0 - 1]) {
         c0 -= 1;
     }
     // A period leading the clause (2024年商圈零售总额达…) is not part of the subject; one inside
@@ -518,10 +698,11 @@ fn subject_of(
     }
     let clause_start = c0;
     // Two figures of one kind in a clause (增长12%和15.4%): the second's subject starts after the first.
-    if let Some(previous) = previous.filter(|p| p.family == q.family && p.end > c0 && p.end <= q.start) {
+    let after_previous = previous.filter(|p| p.family == q.family && p.end > c0 && p.end <= q.start);
+    if let Some(previous) = after_previous {
         c0 = previous.end;
     }
-    let mut c1 = q.start;
+    let mut c1 = anchor;
     let changes_from = matches!(chars.get(c1.wrapping_sub(1)), Some('从') | Some('由'));
     // 从120家增长至350家: the second figure measures the same as the first.
     let changes_to = matches!(chars.get(c1.wrapping_sub(1)), Some('至') | Some('到'))
@@ -531,6 +712,7 @@ fn subject_of(
     }
     // Whether the clause had words before the figure that trimming may remove (同比增长).
     let had_words = c1 > c0;
+    let words_before = (c0, c1);
     // 园区软件企业实现营收 → 营收: a verb inside splits off what it acts on.
     for word in &lexicon.subject_split {
         let mut k = c1;
@@ -581,8 +763,16 @@ fn subject_of(
     match (pick.is_empty(), had_words) {
         (false, _) => Subject::Phrase(pick),
         // Only change words before the figure (同比增长27.3%): it measures what the one before does.
-        (true, true) => Subject::SameAsBefore,
-        (true, false) => Subject::Unknown,
+        (true, true)
+            if after_previous.is_some()
+                || lexicon
+                    .subject_change
+                    .iter()
+                    .any(|w| (words_before.0..words_before.1).any(|k| starts_with_at(chars, k, w))) =>
+        {
+            Subject::SameAsBefore
+        }
+        (true, _) => Subject::Unknown,
     }
 }
 
@@ -621,7 +811,7 @@ mod tests {
         check("产值2468.91亿元", expect_test::expect!["2468.91亿元 = 246891000000 元 | 产值 | -"]);
         check("投资三亿元", expect_test::expect!["三亿元 = 300000000 元 | 投资 | -"]);
         check("吸引近千名", expect_test::expect!["近千名 = 1000 名 under | - | -"]);
-        check("只需半小时", expect_test::expect!["半小时 = 0.5 小时 | 只需 | -"]);
+        check("只需半小时", expect_test::expect!["半小时 = 0.5 小时 | - | -"]);
         check("忙了一整天", expect_test::expect!["一整天 = 1 天 | 忙 | -"]);
         check("18万名游客", expect_test::expect!["18万名 = 180000 名 | 游客 | -"]);
         check("二十四小时营业", expect_test::expect!["二十四小时 = 24 小时 | 营业 | -"]);
@@ -678,9 +868,9 @@ mod tests {
             expect_test::expect![[r#"
                 百分之三十 = 30 % | - | -
                 近百分之5 = 5 % under | - | -
-                十几家 = 10 家 over | - | -
-                几十个 = 10 个 over | - | -
-                数十年 = 10 年 over | - | -"#]],
+                十几家 = 10..20 家 | - | -
+                几十个 = 10..100 个 | - | -
+                数十年 = 10..100 年 | - | -"#]],
         );
     }
 

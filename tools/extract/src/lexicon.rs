@@ -118,6 +118,11 @@ pub struct Lexicon {
     pub subject_trim_start: Vec<Vec<char>>,
     /// Verbs inside a subject phrase that split off what they act on (实现营收 → 营收).
     pub subject_split: Vec<Vec<char>>,
+    /// Words that end a subject read after a figure (5公里的轴线上 → 轴线), longest first.
+    pub subject_after_stop: Vec<Vec<char>>,
+    /// Change words (同比增长, 下降): also cut from the end; a clause of only these before a figure
+    /// measures what the figure before does.
+    pub subject_change: Vec<Vec<char>>,
 }
 
 /// A problem in a lexicon file, with the file and line to fix.
@@ -282,11 +287,16 @@ impl Lexicon {
                 Some("end") => lexicon.subject_trim_end.push(word),
                 Some("start") => lexicon.subject_trim_start.push(word),
                 Some("split") => lexicon.subject_split.push(word),
+                Some("stop") => lexicon.subject_after_stop.push(word),
+                Some("change") => {
+                    lexicon.subject_trim_end.push(word.clone());
+                    lexicon.subject_change.push(word);
+                }
                 _ => {
                     return Err(LexiconError {
                         file: file.into(),
                         line,
-                        message: "expected `WORD end|start|split`".into(),
+                        message: "expected `WORD end|start|split|stop|change`".into(),
                     });
                 }
             }

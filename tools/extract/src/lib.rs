@@ -16,6 +16,7 @@ pub mod figures;
 pub mod lexicon;
 pub mod numbers;
 pub mod people;
+pub mod periods;
 pub mod sentences;
 
 use jieba_rs::{Jieba, TfIdf};
@@ -46,6 +47,8 @@ impl Extractor {
 /// Extracts everything from every article of `page`.
 pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOptions) -> Page {
     let lexicon = &extractor.lexicon;
+    // The date relative figure periods resolve against: the page id's, else the configured one.
+    let page_date = periods::page_date(&page.id).or_else(|| options.page_date.as_deref().and_then(periods::parse_iso));
     for article in &mut page.articles {
         let paragraphs: Vec<(usize, usize, &str)> = article
             .sections
@@ -96,6 +99,12 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
                     entities::keywords(&text, jieba, tfidf, lexicon, options.keywords)
                 });
         article.keywords = keywords;
+        // A dateline (本报北京9月30日电) dates the article more closely than its page.
+        let base = page_date.map(|date| {
+            let lead = paragraphs.first().map_or("", |&(_, _, text)| text);
+            periods::dateline_date(lead, date).unwrap_or(date)
+        });
+        figures::date_periods(&mut figures, base);
         article.figures = figures;
         article.quotes = found.quotes;
         article.people = found.people;

@@ -32,7 +32,29 @@ enum Command {
         /// Folder of lexicon files overriding the built-in ones, file by file.
         #[arg(long, value_name = "DIR")]
         lexicon: Option<std::path::PathBuf>,
+        /// The page date (`2026-06-30`) that relative periods resolve against.
+        #[arg(long, value_name = "DATE")]
+        base: Option<String>,
     },
+    /// Resolve one period text (`今年1至5月`) to its first and last day and print
+    /// `{"start":…,"end":…}`, or `null` when it is no period or needs a base date not given.
+    Period {
+        /// The period as printed.
+        #[arg(long)]
+        text: String,
+        /// The page date (`2026-06-30`) that relative periods resolve against.
+        #[arg(long, value_name = "DATE")]
+        base: Option<String>,
+    },
+}
+
+/// The `--base` date, checked: a malformed date is an error, not a silently unknown base.
+fn parse_base(base: Option<&str>) -> anyhow::Result<Option<jiff::civil::Date>> {
+    base.map(|text| {
+        extract::periods::parse_iso(text)
+            .ok_or_else(|| anyhow::anyhow!("--base {text:?}: expected a date like 2026-06-30"))
+    })
+    .transpose()
 }
 
 /// Reads the lexicon files of `dir` that exist; the others fall back to the embedded defaults.
@@ -103,12 +125,17 @@ fn load_extractor(options: &ExtractOptions) -> anyhow::Result<&'static extract::
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match (cli.command, cli.batch) {
-        (Some(Command::Figures { text, lexicon }), _) => {
+        (Some(Command::Figures { text, lexicon, base }), _) => {
             let lexicon = match load_lexicon(lexicon.as_deref()) {
                 Ok(lexicon) => lexicon,
                 Err(err) => return batch::fail_to_start("extract", &err),
             };
-            let figures = extract::figures::figures_in_paragraph(&text, 0, 0, &lexicon);
+            let base = match parse_base(base.as_deref()) {
+                Ok(base) => base,
+                Err(err) => return batch::fail_to_start("extract", &err),
+            };
+            let mut figures = extract::figures::figures_in_paragraph(&text, 0, 0, &lexicon);
+            extract::figures::date_periods(&mut figures, base);
             match serde_json::to_string_pretty(&figures) {
                 Ok(json) => {
                     println!("{json}");
@@ -116,6 +143,18 @@ fn main() -> ExitCode {
                 }
                 Err(err) => batch::fail_to_start("extract", &err.into()),
             }
+        }
+        (Some(Command::Period { text, base }), _) => {
+            let base = match parse_base(base.as_deref()) {
+                Ok(base) => base,
+                Err(err) => return batch::fail_to_start("extract", &err),
+            };
+            match extract::periods::resolve(&text, base) {
+                // ISO dates need no escaping; written by hand to keep `start` before `end`.
+                Some(period) => println!(r#"{{"start":"{}","end":"{}"}}"#, period.start, period.end),
+                None => println!("null"),
+            }
+            ExitCode::SUCCESS
         }
         (None, Some(args)) => {
             let options: ExtractOptions = match args.load_options() {

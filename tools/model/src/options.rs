@@ -68,6 +68,10 @@ pub struct ExtractOptions {
     pub gazetteer: PathBuf,
     /// How many keywords to keep per article.
     pub keywords: usize,
+    /// The date of the pages (`2026-06-30`) when their ids hold none: the base that relative
+    /// figure periods (今年, 上半年) resolve against. `None`: unknown, and such periods stay
+    /// unresolved.
+    pub page_date: Option<String>,
 }
 
 impl Default for ExtractOptions {
@@ -77,6 +81,7 @@ impl Default for ExtractOptions {
             lexicon: PathBuf::from("lexicon"),
             gazetteer: PathBuf::from("gazetteer"),
             keywords: 8,
+            page_date: None,
         }
     }
 }

@@ -5,6 +5,8 @@ use std::process::Command;
 
 use model::{Article, Page, Section};
 
+mod figures;
+
 fn extract() -> Command {
     Command::new(env!("CARGO_BIN_EXE_extract"))
 }
@@ -66,7 +68,7 @@ fn batch_mode_fills_every_article_field() {
         (
             [
                 "12.8亿元 Some(\"街区家电销售额\") Some(\"2024年\")",
-                "半小时 Some(\"服务站办事只\") None",
+                "半小时 Some(\"服务站办事\") None",
             ],
             [
                 "Some(\"陈建华\") Some(\"社区党委书记\")",

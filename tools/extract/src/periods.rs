@@ -1,0 +1,640 @@
+//! Periods as dates: the printed period of a figure (`今年1至5月`, `截至2025年底`, `上半年`,
+//! `去年同期`) resolved to a first and a last day against the page's date, so users can chart it.
+//!
+//! `resolve` reads one period text; `page_date` finds the date in a page id (`rmrb_20230701_01`,
+//! `hz_2026-06-30_03`) and `dateline_date` the date of a dateline (`本报北京9月30日电`). Anything
+//! relative (今年, 上周, 前三季度, 1—5月) needs a base date: without one the answer is `None`,
+//! never a guess. Vague words (近年来, 此前, 未来, 同期) resolve to nothing either. Calendar maths
+//! is jiff's; this module only reads the Chinese.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::numbers::{chinese_digit, digit_value, parse_numeral};
+
+/// A first and a last day, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Period {
+    fn new(start: Date, end: Date) -> Option<Period> {
+        (start <= end).then_some(Period { start, end })
+    }
+
+    fn day(day: Date) -> Period {
+        Period { start: day, end: day }
+    }
+}
+
+/// The date of a page from its id: `YYYY-MM-DD` or `YYYYMMDD` inside it, as `fetch` names pages.
+pub fn page_date(id: &str) -> Option<Date> {
+    let chars: Vec<char> = id.chars().collect();
+    let digit = |k: usize| chars.get(k).is_some_and(char::is_ascii_digit);
+    let number = |from: usize, len: usize| -> Option<i32> {
+        chars.get(from..from + len)?.iter().collect::<String>().parse().ok()
+    };
+    for i in 0..chars.len() {
+        if !digit(i) || (i > 0 && digit(i - 1)) {
+            continue;
+        }
+        let dashed = (0..4).all(|k| digit(i + k))
+            && chars.get(i + 4) == Some(&'-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && chars.get(i + 7) == Some(&'-')
+            && digit(i + 8)
+            && digit(i + 9)
+            && !digit(i + 10);
+        let packed = (0..8).all(|k| digit(i + k)) && !digit(i + 8);
+        let (year, month, day) = if dashed {
+            (number(i, 4), number(i + 5, 2), number(i + 8, 2))
+        } else if packed {
+            (number(i, 4), number(i + 4, 2), number(i + 6, 2))
+        } else {
+            continue;
+        };
+        if let (Some(y), Some(m), Some(d)) = (year, month, day)
+            && (1900..=2200).contains(&y)
+            && let Ok(date) = Date::new(y as i16, m as i8, d as i8)
+        {
+            return Some(date);
+        }
+    }
+    None
+}
+
+/// Parses an ISO date (`2026-06-30`).
+pub fn parse_iso(text: &str) -> Option<Date> {
+    text.trim().parse().ok()
+}
+
+/// The date of a dateline in `text` (`本报北京9月30日电`, `新华社杭州6月5日电`), in the year of
+/// `base`, or the year before when the dateline's day would lie more than a month after `base`
+/// (a January paper reporting a December event).
+pub fn dateline_date(text: &str, base: Date) -> Option<Date> {
+    let chars: Vec<char> = text.chars().take(60).collect();
+    let end = (0..chars.len()).find(|&k| chars[k] == '电' && k > 0 && matches!(chars[k - 1], '日' | '号'))?;
+    let mut k = end - 1;
+    let day_end = k;
+    while k > 0
+        && (digit_value(chars[k - 1]).is_some() || chinese_digit(chars[k - 1]).is_some() || chars[k - 1] == '十')
+    {
+        k -= 1;
+    }
+    let day = small_number(&chars[k..day_end])?;
+    if k == 0 || chars[k - 1] != '月' {
+        return None;
+    }
+    let month_end = k - 1;
+    let mut m = month_end;
+    while m > 0
+        && (digit_value(chars[m - 1]).is_some() || chinese_digit(chars[m - 1]).is_some() || chars[m - 1] == '十')
+    {
+        m -= 1;
+    }
+    let month = small_number(&chars[m..month_end])?;
+    let date = Date::new(base.year(), month as i8, day as i8).ok()?;
+    if date > base.checked_add(31.days()).ok()? {
+        Date::new(base.year() - 1, month as i8, day as i8).ok()
+    } else {
+        Some(date)
+    }
+}
+
+/// A number of at most two digits or a Chinese numeral below 100 (9, 30, 十二, 三十一).
+fn small_number(chars: &[char]) -> Option<i32> {
+    if chars.is_empty() {
+        return None;
+    }
+    let n = parse_numeral(chars, 0, &|_| false)?;
+    (n.end == chars.len() && n.value >= 0.0 && n.value < 100.0 && n.value.fract() == 0.0).then_some(n.value as i32)
+}
+
+/// The period `text` names, resolved against `base` (the page's date). `None` when the text is
+/// no period, is too vague to date, or needs a base date that is not known.
+pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut p = Parser { chars: &chars, i: 0, base };
+    p.expression()
+}
+
+/// How a period is read: `prefix? span (joiner span)? suffix?`.
+struct Parser<'a> {
+    chars: &'a [char],
+    i: usize,
+    base: Option<Date>,
+}
+
+/// What the first part of a range leaves for the second (2017年8月11日至22日: the year and month).
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    year: Option<i16>,
+    month: Option<i8>,
+}
+
+impl Parser<'_> {
+    fn eat(&mut self, word: &str) -> bool {
+        let w: Vec<char> = word.chars().collect();
+        if self.chars.get(self.i..).is_some_and(|rest| rest.starts_with(&w)) {
+            self.i += w.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn eat_any(&mut self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.eat(w))
+    }
+
+    fn done(&self) -> bool {
+        self.i >= self.chars.len()
+    }
+
+    fn expression(&mut self) -> Option<Period> {
+        // 截至2025年底, 到2030年: the state at the end of the period (a stock, a target).
+        let until = self.eat_any(&["截至", "截止到", "截止", "到", "至"]);
+        let since = !until && self.eat_any(&["从", "自", "由"]);
+        let (first, context) = self.span(Context::default())?;
+        let mut period = first;
+        let mut ranged = false;
+        if !until {
+            let save = self.i;
+            if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+                self.eat_any(&["—", "-"]);
+                if self.eat("今") {
+                    period = Period::new(first.start, self.base?)?;
+                    ranged = true;
+                } else if let Some((second, _)) = self.span(context) {
+                    period = Period::new(first.start, second.end)?;
+                    ranged = true;
+                } else {
+                    self.i = save;
+                }
+            }
+        }
+        if !ranged && self.eat_any(&["以来", "起至今", "至今", "起", "开始"]) {
+            period = Period::new(first.start, self.base?)?;
+        } else if !ranged && since {
+            self.eat("以来");
+            period = Period::new(first.start, self.base?)?;
+        }
+        self.eat("份");
+        if until {
+            period = Period::day(period.end);
+        }
+        self.done().then_some(period)
+    }
+
+    /// One span: a year with what narrows it, a month, a day, or a relative word.
+    fn span(&mut self, context: Context) -> Option<(Period, Context)> {
+        let base = self.base;
+        let start = self.i;
+        if let Some(p) = self.relative_span() {
+            return Some((p, Context::default()));
+        }
+        self.i = start;
+        let year = self.year();
+        let year_value = match year {
+            Some(y) => Some(y),
+            None => context.year.or(base.map(|b| b.year())),
+        };
+        // Parts of a year: 上半年, 前三季度, 一季度, 年底, 前5个月.
+        if let Some(y) = year_value
+            && let Some(p) = self.part_of_year(y, year.is_some())
+        {
+            return Some((p, Context { year: Some(y), month: None }));
+        }
+        let month_start = self.i;
+        if let Some((m1, m2)) = self.months() {
+            let y = year_value?;
+            if m1 == m2
+                && let Some(day) = self.days(y, m1)
+            {
+                return Some((day, Context { year: Some(y), month: Some(m1) }));
+            }
+            if m1 == m2
+                && let Some(p) = self.part_of_month(y, m1)
+            {
+                return Some((p, Context { year: Some(y), month: Some(m1) }));
+            }
+            let from = Date::new(y, m1, 1).ok()?;
+            let to = Date::new(y, m2, 1).ok()?.last_of_month();
+            return Some((Period::new(from, to)?, Context { year: Some(y), month: Some(m2) }));
+        }
+        self.i = month_start;
+        // 22日 after 8月11日至: a day of the month before.
+        if year.is_none()
+            && let (Some(y), Some(m)) = (context.year, context.month)
+            && let Some(day) = self.days(y, m)
+        {
+            return Some((day, context));
+        }
+        let y = year?;
+        let from = Date::new(y, 1, 1).ok()?;
+        Some((Period::new(from, from.last_of_year())?, Context { year: Some(y), month: None }))
+    }
+
+    /// A year: 2024年, 24年 (a two-digit year), 二〇二四年, 今年, 去年, 明年; also 2024 alone at
+    /// the end of the text or before a range joiner.
+    fn year(&mut self) -> Option<i16> {
+        let base = self.base;
+        let relative: &[(&str, i16)] = &[
+            ("今年", 0),
+            ("本年", 0),
+            ("当年", 0),
+            ("同年", 0),
+            ("去年", -1),
+            ("上年", -1),
+            ("上一年", -1),
+            ("前年", -2),
+            ("明年", 1),
+            ("次年", 1),
+            ("来年", 1),
+            ("后年", 2),
+        ];
+        for (word, offset) in relative {
+            if self.eat(word) {
+                return base.map(|b| b.year() + offset);
+            }
+        }
+        let start = self.i;
+        let mut digits = String::new();
+        while let Some(c) = self.chars.get(self.i) {
+            if let Some(d) = digit_value(*c) {
+                digits.push(char::from_digit(d, 10)?);
+            } else if let Some(d) = chinese_digit(*c).filter(|_| *c != '两') {
+                digits.push(char::from_digit(d as u32, 10)?);
+            } else {
+                break;
+            }
+            self.i += 1;
+        }
+        let followed_by_year =
+            self.chars.get(self.i) == Some(&'年') && !matches!(self.chars.get(self.i + 1), Some('代' | '级'));
+        let year: Option<i16> = match digits.len() {
+            4 if followed_by_year || self.at_boundary() => digits.parse().ok(),
+            2 if followed_by_year => {
+                let yy: i16 = digits.parse().ok()?;
+                let now = base.map_or(2030, |b| b.year());
+                Some(if 2000 + yy <= now + 10 { 2000 + yy } else { 1900 + yy })
+            }
+            _ => None,
+        };
+        match year {
+            Some(y) => {
+                if followed_by_year {
+                    self.i += 1;
+                }
+                Some(y)
+            }
+            None => {
+                self.i = start;
+                None
+            }
+        }
+    }
+
+    fn at_boundary(&self) -> bool {
+        match self.chars.get(self.i) {
+            None => true,
+            Some(c) => matches!(c, '至' | '到' | '—' | '-' | '–' | '~' | '～' | '－' | '以' | '起'),
+        }
+    }
+
+    /// A small number here (digits or a Chinese numeral), and where it ends.
+    fn number(&mut self) -> Option<i32> {
+        let rest = self.chars.get(self.i..)?;
+        let n = parse_numeral(rest, 0, &|_| false)?;
+        if n.value < 0.0 || n.value.fract() != 0.0 || n.value > 100.0 || n.value_max.is_some() {
+            return None;
+        }
+        self.i += n.end;
+        Some(n.value as i32)
+    }
+
+    fn part_of_year(&mut self, y: i16, explicit_year: bool) -> Option<Period> {
+        let save = self.i;
+        let year_start = Date::new(y, 1, 1).ok()?;
+        let quarter = |first: i8, last: i8| -> Option<Period> {
+            Period::new(Date::new(y, first * 3 - 2, 1).ok()?, Date::new(y, last * 3, 1).ok()?.last_of_month())
+        };
+        let months = |first: i8, last: i8| -> Option<Period> {
+            Period::new(Date::new(y, first, 1).ok()?, Date::new(y, last, 1).ok()?.last_of_month())
+        };
+        if self.eat_any(&["上半年", "上半年度"]) {
+            return months(1, 6);
+        }
+        if self.eat_any(&["下半年", "下半年度"]) {
+            return months(7, 12);
+        }
+        if self.eat_any(&["全年", "年度", "全年度"]) || (explicit_year && self.eat("度")) {
+            return Period::new(year_start, year_start.last_of_year());
+        }
+        if self.eat_any(&["年底", "年末", "底", "末"]) && (explicit_year || self.chars.get(save) == Some(&'年'))
+        {
+            return months(11, 12);
+        }
+        self.i = save;
+        if self.eat_any(&["年初", "初", "伊始"]) && (explicit_year || self.chars.get(save) == Some(&'年')) {
+            return months(1, 2);
+        }
+        self.i = save;
+        if self.eat_any(&["首季度", "第一季度"]) {
+            return quarter(1, 1);
+        }
+        // 前三季度, 前两个季度, 前5个月, 前十一个月, 后三月.
+        for (word, from_start) in [("前", true), ("后", false)] {
+            self.i = save;
+            if self.eat(word)
+                && let Some(n) = self.number()
+            {
+                self.eat("个");
+                if self.eat("季度") && (1..=4).contains(&n) {
+                    let n = n as i8;
+                    return if from_start { quarter(1, n) } else { quarter(5 - n, 4) };
+                }
+                if (self.eat("月") || self.eat("个月")) && (1..=12).contains(&n) {
+                    let n = n as i8;
+                    return if from_start { months(1, n) } else { months(13 - n, 12) };
+                }
+            }
+        }
+        self.i = save;
+        // 一季度, 第三季度, 二季度末 is the quarter.
+        self.eat("第");
+        if let Some(n) = self.number()
+            && self.eat("季度")
+            && (1..=4).contains(&n)
+        {
+            return quarter(n as i8, n as i8);
+        }
+        self.i = save;
+        None
+    }
+
+    /// A month or a range of months: 5月, 1至5月, 1—5月, 1-五月, 五月份.
+    fn months(&mut self) -> Option<(i8, i8)> {
+        let save = self.i;
+        let Some(m1) = self.number() else {
+            self.i = save;
+            return None;
+        };
+        let mut m2 = m1;
+        let after_first = self.i;
+        if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+            self.eat_any(&["—", "-"]);
+            match self.number() {
+                Some(n) if self.chars.get(self.i) == Some(&'月') => m2 = n,
+                _ => self.i = after_first,
+            }
+        }
+        if !self.eat("月") || !(1..=12).contains(&m1) || !(m1..=12).contains(&m2) {
+            self.i = save;
+            return None;
+        }
+        self.eat("份");
+        Some((m1 as i8, m2 as i8))
+    }
+
+    /// A day or a range of days of month `m` of year `y`: 11日, 12—19日, 9号.
+    fn days(&mut self, y: i16, m: i8) -> Option<Period> {
+        let save = self.i;
+        let d1 = self.number();
+        let mut d2 = d1;
+        if d1.is_some() && !matches!(self.chars.get(self.i), Some('日' | '号')) {
+            let after_first = self.i;
+            if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+                d2 = self.number();
+            } else {
+                self.i = after_first;
+            }
+        }
+        match (d1, d2) {
+            (Some(a), Some(b)) if self.eat_any(&["日", "号"]) => {
+                let from = Date::new(y, m, a as i8).ok()?;
+                let to = Date::new(y, m, b as i8).ok()?;
+                Period::new(from, to)
+            }
+            _ => {
+                self.i = save;
+                None
+            }
+        }
+    }
+
+    fn part_of_month(&mut self, y: i16, m: i8) -> Option<Period> {
+        let first = Date::new(y, m, 1).ok()?;
+        let last = first.last_of_month();
+        let day = |d: i8| Date::new(y, m, d).ok();
+        if self.eat_any(&["上旬", "初"]) {
+            return Period::new(first, day(10)?);
+        }
+        if self.eat("中旬") {
+            return Period::new(day(11)?, day(20)?);
+        }
+        if self.eat_any(&["下旬", "底", "末"]) {
+            return Period::new(day(21)?, last);
+        }
+        None
+    }
+
+    /// Words relative to the base date: 今天, 上月, 本周, 近三年, 两年前, 目前.
+    fn relative_span(&mut self) -> Option<Period> {
+        let save = self.i;
+        let base = self.base;
+        let days: &[(&str, i64)] = &[
+            ("今天", 0),
+            ("今日", 0),
+            ("当天", 0),
+            ("当日", 0),
+            ("昨天", -1),
+            ("昨日", -1),
+            ("前天", -2),
+            ("明天", 1),
+            ("明日", 1),
+            ("后天", 2),
+        ];
+        for (word, offset) in days {
+            if self.eat(word) {
+                return Some(Period::day(base?.checked_add(offset.days()).ok()?));
+            }
+        }
+        if self.eat_any(&["目前", "当前", "如今", "眼下", "现在", "现阶段"]) {
+            return Some(Period::day(base?));
+        }
+        let months: &[(&str, i64)] = &[
+            ("上个月", -1),
+            ("上月", -1),
+            ("本月", 0),
+            ("当月", 0),
+            ("同月", 0),
+            ("这个月", 0),
+            ("下个月", 1),
+            ("下月", 1),
+        ];
+        for (word, offset) in months {
+            if self.eat(word) {
+                let month = base?.first_of_month().checked_add(offset.months()).ok()?;
+                let (y, m) = (month.year(), month.month());
+                if let Some(day) = self.days(y, m) {
+                    return Some(day);
+                }
+                if let Some(part) = self.part_of_month(y, m) {
+                    return Some(part);
+                }
+                return Period::new(month, month.last_of_month());
+            }
+        }
+        let weeks: &[(&str, i64)] = &[
+            ("上周", -1),
+            ("上星期", -1),
+            ("上个星期", -1),
+            ("本周", 0),
+            ("这周", 0),
+            ("当周", 0),
+            ("下周", 1),
+            ("下星期", 1),
+            ("下个星期", 1),
+        ];
+        for (word, offset) in weeks {
+            if self.eat(word) {
+                let base = base?;
+                let monday = base.checked_sub((base.weekday().to_monday_zero_offset() as i64).days()).ok()?;
+                let monday = monday.checked_add((offset * 7).days()).ok()?;
+                return Period::new(monday, monday.checked_add(6.days()).ok()?);
+            }
+        }
+        let quarters: &[(&str, i8)] =
+            &[("上个季度", -1), ("上季度", -1), ("本季度", 0), ("当季", 0), ("下个季度", 1), ("下季度", 1)];
+        for (word, offset) in quarters {
+            if self.eat(word) {
+                let base = base?;
+                let first = base.first_of_month().checked_sub((((base.month() - 1) % 3) as i64).months()).ok()?;
+                let first = first.checked_add(((offset * 3) as i64).months()).ok()?;
+                let last = first.checked_add(2.months()).ok()?.last_of_month();
+                return Period::new(first, last);
+            }
+        }
+        // 近三年, 近5年, 过去两年, 近6个月, 近30天: the last N units up to the base date.
+        self.i = save;
+        if self.eat_any(&["近", "过去", "最近"])
+            && let Some(n) = self.number()
+        {
+            let base = base?;
+            let n = n as i64;
+            let from = if self.eat("年") {
+                base.checked_sub(n.years()).ok()?
+            } else if self.eat("个月") || self.eat("月") {
+                base.checked_sub(n.months()).ok()?
+            } else if self.eat("天") || self.eat("日") {
+                base.checked_sub(n.days()).ok()?
+            } else if self.eat("周") || self.eat("个星期") {
+                base.checked_sub((n * 7).days()).ok()?
+            } else {
+                self.i = save;
+                return None;
+            };
+            return Period::new(from.checked_add(1.day()).ok()?, base);
+        }
+        // 两年前, 3年后: that whole year.
+        self.i = save;
+        if let Some(n) = self.number()
+            && self.eat("年")
+        {
+            let sign: i16 = if self.eat_any(&["前", "以前", "之前"]) {
+                -1
+            } else if self.eat_any(&["后", "以后", "之后"]) {
+                1
+            } else {
+                self.i = save;
+                return None;
+            };
+            let y = base?.year() + sign * n as i16;
+            let from = Date::new(y, 1, 1).ok()?;
+            return Period::new(from, from.last_of_year());
+        }
+        self.i = save;
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, base: &str, expect: expect_test::Expect) {
+        let got = resolve(text, parse_iso(base)).map_or("null".to_owned(), |p| format!("{}..{}", p.start, p.end));
+        expect.assert_eq(&got);
+    }
+
+    #[test]
+    fn page_dates_from_ids() {
+        let dates: Vec<Option<String>> = ["rmrb_20230701_01", "hz_2026-06-30_03", "000_be5658622680620e", "x_20231340"]
+            .iter()
+            .map(|id| page_date(id).map(|d| d.to_string()))
+            .collect();
+        assert_eq!(dates, [Some("2023-07-01".into()), Some("2026-06-30".into()), None, None]);
+    }
+
+    #[test]
+    fn datelines_refine_the_page_date() {
+        let base = parse_iso("2023-10-01").unwrap_or_default();
+        assert_eq!(
+            dateline_date("本报北京9月30日电（记者 王明）", base).map(|d| d.to_string()),
+            Some("2023-09-30".into())
+        );
+        let january = parse_iso("2024-01-02").unwrap_or_default();
+        assert_eq!(dateline_date("新华社杭州12月31日电", january).map(|d| d.to_string()), Some("2023-12-31".into()));
+        assert_eq!(dateline_date("本报记者 王明", base), None);
+    }
+
+    #[test]
+    fn relative_periods_resolve_against_the_base() {
+        check("今年1至5月", "2026-06-30", expect_test::expect!["2026-01-01..2026-05-31"]);
+        check("今年1—5月", "2026-06-30", expect_test::expect!["2026-01-01..2026-05-31"]);
+        check("1-5月", "2026-06-30", expect_test::expect!["2026-01-01..2026-05-31"]);
+        check("去年同期", "2026-06-30", expect_test::expect!["null"]);
+        check("前三季度", "2026-10-20", expect_test::expect!["2026-01-01..2026-09-30"]);
+        check("上半年", "2026-07-20", expect_test::expect!["2026-01-01..2026-06-30"]);
+        check("去年上半年", "2026-07-20", expect_test::expect!["2025-01-01..2025-06-30"]);
+        check("截至2025年底", "2026-06-30", expect_test::expect!["2025-12-31..2025-12-31"]);
+        check("近三年", "2026-06-30", expect_test::expect!["2023-07-01..2026-06-30"]);
+        check("上周", "2026-07-01", expect_test::expect!["2026-06-22..2026-06-28"]);
+        check("今年以来", "2026-06-30", expect_test::expect!["2026-01-01..2026-06-30"]);
+        check("一季度", "2026-06-30", expect_test::expect!["2026-01-01..2026-03-31"]);
+        check("上个月", "2026-03-15", expect_test::expect!["2026-02-01..2026-02-28"]);
+        check("目前", "2026-03-15", expect_test::expect!["2026-03-15..2026-03-15"]);
+        check("两年前", "2026-03-15", expect_test::expect!["2024-01-01..2024-12-31"]);
+        check("今年前5个月", "2026-06-30", expect_test::expect!["2026-01-01..2026-05-31"]);
+    }
+
+    #[test]
+    fn absolute_periods_need_no_base() {
+        check("2024年", "", expect_test::expect!["2024-01-01..2024-12-31"]);
+        check("2024年7月", "", expect_test::expect!["2024-07-01..2024-07-31"]);
+        check("2017年8月11日至8月22日", "", expect_test::expect!["2017-08-11..2017-08-22"]);
+        check("2017年8月11日至22日", "", expect_test::expect!["2017-08-11..2017-08-22"]);
+        check("从2008年——2018年", "", expect_test::expect!["2008-01-01..2018-12-31"]);
+        check("2019年4月12-19日", "", expect_test::expect!["2019-04-12..2019-04-19"]);
+        check("2018年1－9月份", "", expect_test::expect!["2018-01-01..2018-09-30"]);
+        check("二〇〇六年十二月", "", expect_test::expect!["2006-12-01..2006-12-31"]);
+        check("1993年上半年", "", expect_test::expect!["1993-01-01..1993-06-30"]);
+        check("07年第三季度", "2008-03-02", expect_test::expect!["2007-07-01..2007-09-30"]);
+        check("到2030年", "", expect_test::expect!["2030-12-31..2030-12-31"]);
+        check("2021年前两个季度", "", expect_test::expect!["2021-01-01..2021-06-30"]);
+    }
+
+    #[test]
+    fn without_a_base_relative_periods_stay_unresolved() {
+        for text in ["今年1至5月", "上半年", "上周", "近三年", "1—5月", "今年以来", "前三季度"] {
+            assert_eq!(resolve(text, None), None, "{text}");
+        }
+        for text in ["近年来", "此前", "未来", "同期", "增长", "", "5个"] {
+            assert_eq!(resolve(text, parse_iso("2026-06-30")), None, "{text}");
+        }
+    }
+}
