@@ -1,18 +1,16 @@
 //! Places, organizations, people listed without a role, and keywords: everything that needs the
 //! jieba-rs segmenter.
 //!
-//! Places are full names from the division gazetteer (`model::gazetteer`) plus names ending in a
-//! place suffix of the lexicon (社区, 路, 公园); organizations are names ending in an
+//! Places here are names ending in a place suffix of the lexicon (社区, 路, 公园); divisions of the
+//! gazetteer, with their evidence, are `places`'. Organizations are names ending in an
 //! organization suffix (有限公司, 学院), grown leftwards over the segmenter's tokens. People
 //! without a role are only taken from enumerations of two or more person names (李白、杜甫),
 //! where a single mis-tagged word cannot slip in. Keywords are TF-IDF over the segmenter's nouns,
 //! counted from the same tags (`TermCounts`), so that each paragraph is segmented once.
-//! Deliberately no disambiguation beyond "the gazetteer knows exactly one division by this name".
 
 use std::sync::{Mutex, PoisonError};
 
 use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
-use model::gazetteer::Gazetteer;
 use model::{Organization, Place};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -70,6 +68,15 @@ fn grow_left(tags: &[jieba_rs::Tag<'_>], index: usize, max_tokens: usize, max_ch
     while start < index && !is_proper(tags[start].tag) {
         start += 1;
     }
+    // `在京中共中央政治局`, `赴沪`: a one-character place abbreviation after a preposition or verb
+    // says where, it is not part of the name.
+    while start < index
+        && tags[start].word.chars().count() == 1
+        && matches!(tags[start].tag, "ns" | "j")
+        && (start == 0 || breaks_name(tags[start - 1].tag) || tags[start - 1].tag.starts_with('v'))
+    {
+        start += 1;
+    }
     let proper_suffix = is_proper(tags[index].tag) && tags[index].word.chars().count() > 2;
     (start < index || proper_suffix).then(|| tags[start..=index].iter().map(|t| t.word).collect())
 }
@@ -79,7 +86,6 @@ fn grow_left(tags: &[jieba_rs::Tag<'_>], index: usize, max_tokens: usize, max_ch
 pub fn places_and_organizations(
     paragraph: &str,
     tags: &[jieba_rs::Tag<'_>],
-    gazetteer: Option<&Gazetteer>,
     lexicon: &Lexicon,
     places: &mut Vec<Place>,
     organizations: &mut Vec<Organization>,
@@ -87,23 +93,6 @@ pub fn places_and_organizations(
     let chars: Vec<char> = paragraph.chars().collect();
     let spans = sentences(&chars);
     let sentence_at = |at: usize| evidence(&chars, sentence_of(&spans, at), at, at + 1);
-    if let Some(gazetteer) = gazetteer {
-        for m in gazetteer.find_names(paragraph) {
-            if m.alias {
-                continue;
-            }
-            let name: String = chars[m.start..m.end].iter().collect();
-            if places.iter().any(|p| p.name == name) {
-                continue;
-            }
-            let candidates: Vec<usize> =
-                gazetteer.lookup(&name).iter().filter(|(_, alias)| !alias).map(|(i, _)| *i).collect();
-            let Some(first) = candidates.first() else { continue };
-            let division = gazetteer.division(*first);
-            let code = (candidates.len() == 1).then(|| division.code.clone());
-            places.push(Place { name, kind: division.kind.as_str().to_owned(), code, sentence: sentence_at(m.start) });
-        }
-    }
     for (index, tag) in tags.iter().enumerate() {
         if let Some(suffix) = suffix_of(tag.word, &lexicon.org_suffixes, &lexicon.org_suffix_last_chars)
             && let Some(name) = grow_left(tags, index, 5, 16)
@@ -306,7 +295,7 @@ mod tests {
         let lexicon = Lexicon::builtin();
         let (mut places, mut organizations) = (Vec::new(), Vec::new());
         let tags = jieba.tag(paragraph, false);
-        places_and_organizations(paragraph, &tags, None, &lexicon, &mut places, &mut organizations);
+        places_and_organizations(paragraph, &tags, &lexicon, &mut places, &mut organizations);
         let mut lines: Vec<String> = places.iter().map(|p| format!("place {} ({})", p.name, p.kind)).collect();
         lines.extend(organizations.iter().map(|o| format!("org {} ({})", o.name, o.kind)));
         lines.extend(listed_names(&tags, &lexicon).into_iter().map(|n| format!("person {n}")));

@@ -123,6 +123,16 @@ pub struct Lexicon {
     /// Change words (同比增长, 下降): also cut from the end; a clause of only these before a figure
     /// measures what the figure before does.
     pub subject_change: Vec<Vec<char>>,
+    /// Place words: a division's short form right before one is a place (临安城区).
+    pub place_words: Vec<Vec<char>>,
+    /// Everyday words that are also short forms of divisions (合作, 资源).
+    pub not_places: HashSet<String>,
+    /// Dateline openers (本报, 新华社), longest first.
+    pub dateline_openers: Vec<Vec<char>>,
+    /// Forms of address after a family name (师傅, 女士), longest first.
+    pub honorifics: Vec<String>,
+    /// Words a speaker phrase may open with that are not part of the speaker (对此, 随后).
+    pub speaker_openers: Vec<String>,
 }
 
 /// A problem in a lexicon file, with the file and line to fix.
@@ -149,6 +159,9 @@ pub const FILES: &[(&str, &str)] = &[
     ("extract-not-figures.txt", include_str!("../../../config/lexicon/extract-not-figures.txt")),
     ("extract-surnames.txt", include_str!("../../../config/lexicon/extract-surnames.txt")),
     ("extract-subject-trim.txt", include_str!("../../../config/lexicon/extract-subject-trim.txt")),
+    ("extract-place-context.txt", include_str!("../../../config/lexicon/extract-place-context.txt")),
+    ("extract-honorifics.txt", include_str!("../../../config/lexicon/extract-honorifics.txt")),
+    ("extract-speaker-openers.txt", include_str!("../../../config/lexicon/extract-speaker-openers.txt")),
 ];
 
 /// The entries of a lexicon file: trimmed, non-empty lines without `#` comments, with line numbers.
@@ -301,6 +314,28 @@ impl Lexicon {
                 }
             }
         }
+        let file = "extract-place-context.txt";
+        for (line, fields) in entries(&text(file)) {
+            let word: Vec<char> = fields[0].chars().collect();
+            match fields.get(1).copied() {
+                Some("after") => lexicon.place_words.push(word),
+                Some("ordinary") => {
+                    lexicon.not_places.insert(fields[0].to_owned());
+                }
+                Some("dateline") => lexicon.dateline_openers.push(word),
+                _ => {
+                    return Err(LexiconError {
+                        file: file.into(),
+                        line,
+                        message: "expected `WORD after|ordinary|dateline`".into(),
+                    });
+                }
+            }
+        }
+        lexicon.place_words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        lexicon.dateline_openers.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        lexicon.honorifics = words(&text("extract-honorifics.txt"));
+        lexicon.speaker_openers = words(&text("extract-speaker-openers.txt"));
         lexicon.subject_trim_end.sort_by_key(|w| std::cmp::Reverse(w.len()));
         lexicon.subject_trim_start.sort_by_key(|w| std::cmp::Reverse(w.len()));
         Ok(lexicon)

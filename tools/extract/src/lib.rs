@@ -8,7 +8,9 @@
 //! - `numbers`: numerals (digits, Chinese numerals, mixtures).
 //! - `figures`: quantities with units, approximation, ranges, subject, period, evidence.
 //! - `people`: people with roles, quotes with speakers, quoted terms (initiatives).
-//! - `entities`: places, organizations, listed names, keywords (the parts that need jieba-rs).
+//! - `entities`: places that are not divisions, organizations, listed names, keywords.
+//! - `places`: divisions named (with evidence) and the district, street, city and province an
+//!   article is about.
 //! - `lexicon`: the word lists of `config/lexicon/extract-*.txt`, parsed.
 
 pub mod entities;
@@ -17,6 +19,7 @@ pub mod lexicon;
 pub mod numbers;
 pub mod people;
 pub mod periods;
+pub mod places;
 pub mod sentences;
 
 use jieba_rs::{Jieba, TfIdf};
@@ -44,6 +47,53 @@ impl Extractor {
     }
 }
 
+/// The division mentions of an article: headline, kicker, subtitle, then the paragraphs with the
+/// tags already made for them. Empty without a gazetteer.
+pub fn article_places(
+    article: &model::Article,
+    headline_tags: &[jieba_rs::Tag<'_>],
+    paragraphs: &[(usize, usize, &str)],
+    paragraph_tags: &[Vec<jieba_rs::Tag<'_>>],
+    extractor: &Extractor,
+    options: &ExtractOptions,
+) -> Vec<places::Mention> {
+    let Some(gazetteer) = extractor.gazetteer.as_ref() else { return Vec::new() };
+    let kicker = article.kicker.as_deref().unwrap_or("");
+    let subtitle = article.subtitle.as_deref().unwrap_or("");
+    let (kicker_tags, subtitle_tags) = (extractor.jieba.tag(kicker, false), extractor.jieba.tag(subtitle, false));
+    let mut texts = vec![
+        places::Text { zone: places::Zone::Headline, paragraph: 0, text: &article.headline, tags: headline_tags },
+        places::Text { zone: places::Zone::Kicker, paragraph: 0, text: kicker, tags: &kicker_tags },
+        places::Text { zone: places::Zone::Subtitle, paragraph: 0, text: subtitle, tags: &subtitle_tags },
+    ];
+    for (index, (&(_, _, text), tags)) in paragraphs.iter().zip(paragraph_tags).enumerate() {
+        texts.push(places::Text { zone: places::Zone::Body, paragraph: index, text, tags });
+    }
+    places::mentions(gazetteer, &extractor.lexicon, &texts, &options.home_region)
+}
+
+/// Why each article of `page` gets the district it gets: the division mentions with their
+/// evidence and resolution, the body weights and the choice, article by article.
+pub fn explain_page(page: &Page, extractor: &Extractor, options: &ExtractOptions) -> String {
+    let Some(gazetteer) = extractor.gazetteer.as_ref() else { return "no gazetteer configured\n".into() };
+    let mut out = String::new();
+    for article in &page.articles {
+        let paragraphs: Vec<(usize, usize, &str)> = article
+            .sections
+            .iter()
+            .enumerate()
+            .flat_map(|(s, section)| section.paragraphs.iter().enumerate().map(move |(p, text)| (s, p, text.as_str())))
+            .collect();
+        let headline_tags = extractor.jieba.tag(&article.headline, false);
+        let tags: Vec<_> = paragraphs.iter().map(|(_, _, text)| extractor.jieba.tag(text, false)).collect();
+        let mentions = article_places(article, &headline_tags, &paragraphs, &tags, extractor, options);
+        let about = places::about(gazetteer, &mentions);
+        out.push_str(&format!("article {} {}\n", article.id, article.headline));
+        out.push_str(&places::explain(gazetteer, &mentions, &about));
+    }
+    out
+}
+
 /// Extracts everything from every article of `page`.
 pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOptions) -> Page {
     let lexicon = &extractor.lexicon;
@@ -61,20 +111,29 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
         let (mut places, mut organizations) = (Vec::new(), Vec::new());
         let mut listed = Vec::new();
         let mut terms = entities::TermCounts::default();
-        terms.add(&extractor.jieba.tag(&article.headline, false), &extractor.tfidf);
+        let headline_tags = extractor.jieba.tag(&article.headline, false);
+        terms.add(&headline_tags, &extractor.tfidf);
+        let mut paragraph_tags = Vec::with_capacity(paragraphs.len());
         for &(s, p, text) in &paragraphs {
             figures.extend(figures::figures_in_paragraph(text, s, p, lexicon));
             let tags = extractor.jieba.tag(text, false);
             terms.add(&tags, &extractor.tfidf);
-            entities::places_and_organizations(
-                text,
-                &tags,
-                extractor.gazetteer.as_ref(),
-                lexicon,
-                &mut places,
-                &mut organizations,
-            );
+            entities::places_and_organizations(text, &tags, lexicon, &mut places, &mut organizations);
             listed.extend(entities::listed_names(&tags, lexicon).into_iter().map(|name| (name, text)));
+            paragraph_tags.push(tags);
+        }
+        if let Some(gazetteer) = extractor.gazetteer.as_ref() {
+            let mentions = article_places(article, &headline_tags, &paragraphs, &paragraph_tags, extractor, options);
+            let about = places::about(gazetteer, &mentions);
+            let name = |d: Option<usize>| d.map(|d| gazetteer.division(d).name.clone());
+            article.district = name(about.district);
+            article.street = name(about.street);
+            article.city = places::city_name(gazetteer, &about);
+            article.province = name(about.province);
+            let mut divisions = places::places(gazetteer, &mentions);
+            places.retain(|p: &model::Place| !divisions.iter().any(|d| d.name == p.name));
+            divisions.append(&mut places);
+            places = divisions;
         }
 
         let mut found = people::people_and_quotes(paragraphs.iter().copied(), &article.authors, lexicon);

@@ -46,6 +46,30 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         base: Option<String>,
     },
+    /// Show for each article of a cleaned artifact why it gets its district: the division
+    /// mentions, their evidence and resolution, the body weights and the choice.
+    Explain {
+        /// A cleaned (or extracted) artifact, `out/clean/<page>.json`.
+        artifact: std::path::PathBuf,
+        /// The step options as JSON (as `--options` in batch mode); defaults otherwise.
+        #[arg(long, value_name = "FILE")]
+        options: Option<std::path::PathBuf>,
+    },
+}
+
+/// `extract explain`: prints the district reasoning of every article of `artifact`.
+fn explain(artifact: &Path, options: Option<&Path>) -> anyhow::Result<()> {
+    let options: ExtractOptions = match options {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("parsing options in {}", path.display()))?
+        }
+        None => ExtractOptions::default(),
+    };
+    let page = model::io::read_page(artifact).with_context(|| format!("reading {}", artifact.display()))?;
+    let extractor = load_extractor(&options)?;
+    print!("{}", extract::explain_page(&page, extractor, &options));
+    Ok(())
 }
 
 /// The `--base` date, checked: a malformed date is an error, not a silently unknown base.
@@ -156,6 +180,10 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        (Some(Command::Explain { artifact, options }), _) => match explain(&artifact, options.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => batch::fail_to_start("extract", &err),
+        },
         (None, Some(args)) => {
             let options: ExtractOptions = match args.load_options() {
                 Ok(options) => options,

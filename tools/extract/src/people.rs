@@ -2,11 +2,17 @@
 //!
 //! A person is a name printed right after a role phrase (桂花社区党委书记王建国, 总经理赵明):
 //! the role phrase ends in a role word of the lexicon, the name starts with a family name and ends
-//! where punctuation or a "name follower" (说, 表示, 是, …) starts. A quote is text in “…” that
-//! reads as speech (it has sentence punctuation or is long); its speaker is found after it
-//! (“…”某某说) or before it (某某说：“…”, 某某深有体会：“…”). Quoted terms that are not speech
-//! are named initiatives. Deliberately no name dictionary: names without a role next to them are
-//! only found when they speak or were named with a role before.
+//! where punctuation or a "name follower" (说, 表示, 是, …) starts. A family name with a form of
+//! address (王师傅, 吴女士, 小李, 老王) and a foreign name written with `·` (玛丽·安·史密斯) are
+//! people too. A quote is text in “…” that reads as speech (it has sentence punctuation or is
+//! long); its speaker is found after it (“…”某某说), before it (某某说：“…”, 某某：“…”,
+//! 某某深有体会：“…”), inside it (“…，”他说，“…”), or, for a paragraph that opens with a quote,
+//! in the paragraph before that ends in a colon or in unclosed speech (multi-paragraph speech).
+//! Pronouns (他, 她) and references (该负责人, 这位老师) are the last person named who fits;
+//! a speaker given only by a role (值班民警, 一位参与活动的家长, 有人) is that phrase as printed.
+//! Quoted terms that are not speech are named initiatives. Deliberately no name dictionary: names
+//! without a role or form of address next to them are only found when they speak or were named
+//! with a role before.
 
 use model::{Initiative, Location, Person, Quote};
 
@@ -110,6 +116,13 @@ pub fn name_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
                     || word_at(chars, next, &lexicon.speech_verbs).is_some()
             }
         };
+        // 陈红一早就: a third character that is itself a follower (一, 也, 就) ends a name of two.
+        if ends && n == 3 && !compound && word_at(chars, at + 2, &lexicon.name_followers).is_some() {
+            let two_ends = chars.get(at + 2).is_some();
+            if two_ends {
+                return Some(2);
+            }
+        }
         if ends {
             return Some(n);
         }
@@ -141,12 +154,113 @@ fn role_word_ending_at<'a>(chars: &[char], end: usize, lexicon: &'a Lexicon) -> 
     candidates.iter().map(|i| &lexicon.roles[*i]).find(|r| ends_with_word(chars, end, r))
 }
 
-/// Persons named after a role phrase in `chars`.
+/// Whether a name may end right before `at`: the text ends, punctuation, or a name follower or
+/// speech verb starts there.
+fn name_may_end(chars: &[char], at: usize, lexicon: &Lexicon) -> bool {
+    match chars.get(at) {
+        None => true,
+        Some(c) if ends_clause(*c) || !is_han(*c) => true,
+        Some(_) => {
+            word_at(chars, at, &lexicon.name_followers).is_some() || word_at(chars, at, &lexicon.speech_verbs).is_some()
+        }
+    }
+}
+
+/// A family name with a form of address at `at` (王师傅, 吴女士, 小李, 老王): its length.
+pub fn addressed_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
+    let first = *chars.get(at)?;
+    // Not the middle of a word (提高老师的待遇), unless a role or a small word comes before:
+    // 居民王师傅, 和小李.
+    if at > 0
+        && is_han(chars[at - 1])
+        && !not_in_name(chars[at - 1])
+        && !matches!(chars[at - 1], '给' | '跟' | '请' | '问' | '位' | '名')
+        && role_word_ending_at(chars, at, lexicon).is_none()
+    {
+        return None;
+    }
+    if matches!(first, '小' | '老') {
+        let surname = *chars.get(at + 1)?;
+        if lexicon.surnames.contains(&surname) && name_may_end(chars, at + 2, lexicon) {
+            return Some(2);
+        }
+        return None;
+    }
+    if !lexicon.surnames.contains(&first) {
+        return None;
+    }
+    let honorific = word_at(chars, at + 1, &lexicon.honorifics)?;
+    let n = 1 + honorific.chars().count();
+    name_may_end(chars, at + n, lexicon).then_some(n)
+}
+
+/// A foreign name written with `·` around `dot` (玛丽·安·史密斯): its start and end.
+fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+    let part_char = |c: char| is_han(c) && !not_in_name(c);
+    let mut start = dot;
+    while start > 0 && dot - start < 5 && part_char(chars[start - 1]) {
+        start -= 1;
+    }
+    // A role word before the name is not part of it: 记者玛丽·史密斯.
+    if let Some(k) = (start..dot).rev().find(|k| *k > start && role_word_ending_at(chars, *k, lexicon).is_some()) {
+        start = k;
+    }
+    let mut end = dot;
+    let mut parts = 1;
+    while chars.get(end) == Some(&'·') || chars.get(end) == Some(&'•') {
+        let part = end + 1;
+        let mut k = part;
+        while k < chars.len() && k - part < 6 && part_char(chars[k]) && (k == part || !name_may_end(chars, k, lexicon))
+        {
+            k += 1;
+        }
+        if k == part {
+            return None;
+        }
+        // The last part runs into the sentence (史密斯参观了): without a word ending it, take at
+        // most three characters.
+        if chars.get(k) != Some(&'·') && !name_may_end(chars, k, lexicon) {
+            k = k.min(part + 3);
+        }
+        end = k;
+        parts += 1;
+    }
+    let first_part = &chars[start..dot];
+    // 中国·杭州 names places, not a person.
+    let place = |part: &[char]| {
+        part.last().is_some_and(|c| matches!(c, '省' | '市' | '区' | '县' | '州' | '国' | '镇' | '村' | '路'))
+    };
+    (parts >= 2 && !first_part.is_empty() && !place(first_part) && !place(&chars[dot + 1..end])).then_some((start, end))
+}
+
+/// Persons named after a role phrase in `chars`, and family names with a form of address.
 pub fn mentions(chars: &[char], lexicon: &Lexicon) -> Vec<Mention> {
     let mut out = Vec::new();
-    let mut i = 1;
+    let mut i = 0;
     while i < chars.len() {
-        if let Some(role) = role_word_ending_at(chars, i, lexicon)
+        if chars[i] == '·' {
+            if let Some((start, end)) = dotted_name(chars, i, lexicon)
+                && out.last().is_none_or(|m: &Mention| m.end <= start)
+            {
+                let role = role_word_ending_at(chars, start, lexicon).map(|r| {
+                    let from = role_start(chars, start - r.chars().count());
+                    text_of(chars, from, start)
+                });
+                out.push(Mention { name: text_of(chars, start, end), role, start, end });
+                i = end;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        let role = (i > 0).then(|| role_word_ending_at(chars, i, lexicon)).flatten();
+        if let Some(n) = addressed_at(chars, i, lexicon) {
+            let role = role.map(|r| text_of(chars, role_start(chars, i - r.chars().count()), i));
+            out.push(Mention { name: text_of(chars, i, i + n), role, start: i, end: i + n });
+            i += n;
+            continue;
+        }
+        if let Some(role) = role
             && let Some(n) = name_at(chars, i, lexicon)
         {
             let role_len = role.chars().count();
@@ -191,17 +305,35 @@ fn resolve_speaker(
     if text.is_empty() || text.chars().count() > 30 {
         return None;
     }
-    if matches!(text.as_str(), "他" | "她" | "他们" | "她们" | "对方") {
-        return last_person.map(|m| (m.name.clone(), m.role.clone()));
+    let text = lexicon.speaker_openers.iter().find_map(|w| text.strip_prefix(w.as_str())).unwrap_or(&text).to_owned();
+    if text.is_empty() {
+        return None;
     }
-    let found = mentions(phrase, lexicon);
+    if matches!(text.as_str(), "他" | "她" | "他们" | "她们" | "对方" | "其" | "他也" | "她也" | "他还" | "她还")
+    {
+        let named = known.iter().rev().find(|m| m.role.as_deref() != Some(m.name.as_str()));
+        return named.or(last_person).map(|m| (m.name.clone(), m.role.clone()));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // 该负责人, 这位老师, 该同志: the last person whose role ends so, else the last person.
+    for reference in ["该", "这位", "那位", "此位"] {
+        if let Some(rest) = text.strip_prefix(reference)
+            && !rest.is_empty()
+            && rest.chars().count() <= 6
+        {
+            let fitting = known.iter().rev().find(|m| m.role.as_deref().is_some_and(|r| r.ends_with(rest)));
+            if let Some(m) = fitting.or(last_person) {
+                return Some((m.name.clone(), m.role.clone()));
+            }
+        }
+    }
+    let found = mentions(&chars, lexicon);
     if let Some(m) = found.last() {
         return Some((m.name.clone(), m.role.clone()));
     }
-    if let Some(m) = known.iter().rev().find(|m| text.ends_with(&m.name)) {
+    if let Some(m) = known.iter().rev().find(|m| m.name.chars().count() >= 2 && text.contains(m.name.as_str())) {
         return Some((m.name.clone(), m.role.clone()));
     }
-    let chars: Vec<char> = text.chars().collect();
     if role_word_ending_at(&chars, chars.len(), lexicon).is_some() {
         let start = role_start(&chars, chars.len());
         let role = text_of(&chars, start, chars.len());
@@ -210,9 +342,13 @@ fn resolve_speaker(
     if name_at(&chars, 0, lexicon) == Some(chars.len()) {
         return Some((text, None));
     }
+    // 张华接着说, 张华笑着说: a name, then how it was said.
+    if let Some(n) = name_at(&chars, 0, lexicon) {
+        return Some((text_of(&chars, 0, n), None));
+    }
     // 王建国在接受采访时说, 负责人对记者说: the speaker is the part before the circumstance.
     if let Some(cut) = chars.iter().position(|c| matches!(c, '在' | '对' | '向' | '接' | '面' | '告' | '谈'))
-        && cut >= 2
+        && cut >= 1
         && cut < chars.len()
     {
         return resolve_speaker(&chars[..cut], lexicon, known, last_person);
@@ -229,7 +365,11 @@ pub fn people_and_quotes<'a>(
 ) -> Found {
     let mut found = Found::default();
     let mut known: Vec<Mention> = Vec::new();
+    // Who speaks on into the next paragraph: the paragraph ended in `某某表示：` or in a quote
+    // left open (multi-paragraph speech opens every paragraph with “ and closes only the last).
+    let mut pending: Option<(String, Option<String>)> = None;
     for (section, paragraph, text) in paragraphs {
+        let carried = pending.take();
         let chars: Vec<char> = text.chars().collect();
         let spans = sentences(&chars);
         let here = mentions(&chars, lexicon);
@@ -273,8 +413,11 @@ pub fn people_and_quotes<'a>(
             let last_person = before_here.last();
 
             let mut speaker = None;
+            if open == 0 {
+                speaker.clone_from(&carried);
+            }
             // Before: 某某说：“…”, 某某深有体会：“…”, “…”某某说，“…”.
-            if open > 0 && matches!(chars[open - 1], '：' | ':' | '，' | ',') {
+            if speaker.is_none() && open > 0 && matches!(chars[open - 1], '：' | ':' | '，' | ',') {
                 let end = open - 1;
                 let mut start = end;
                 while start > 0 && end - start < 60 && !ends_sentence(chars[start - 1]) && chars[start - 1] != '”' {
@@ -296,6 +439,10 @@ pub fn people_and_quotes<'a>(
                         chunk.contains(&m.name)
                     }) {
                         speaker = Some((m.name.clone(), m.role.clone()));
+                    } else {
+                        // 张华：“…”, 一位家长：“…”: the clause before the colon names the speaker.
+                        let phrase = chars.get(clause_start..end).unwrap_or_default();
+                        speaker = resolve_speaker(phrase, lexicon, &before_here, last_person);
                     }
                 }
             }
@@ -323,10 +470,13 @@ pub fn people_and_quotes<'a>(
                 }
                 continue;
             }
-            if let Some((name, _)) = &speaker
-                && let Some(m) = before_here.iter().find(|m| &m.name == name)
-            {
-                known.push(m.clone());
+            // The speaker is now the last person named, for the pronouns that follow.
+            if let Some((name, role)) = &speaker {
+                let m = before_here.iter().find(|m| &m.name == name).cloned();
+                known.push(m.unwrap_or(Mention { name: name.clone(), role: role.clone(), start: 0, end: 0 }));
+            }
+            if close >= chars.len() {
+                pending.clone_from(&speaker);
             }
             found.quotes.push(Quote {
                 speaker: speaker.as_ref().map(|(s, _)| s.clone()),
@@ -334,6 +484,25 @@ pub fn people_and_quotes<'a>(
                 text: content.iter().collect(),
                 location: Location { section, paragraph, start: open + 1, end: close },
             });
+        }
+        // 张华在接受记者采访时表示： at the end of a paragraph: the next one is the speech.
+        if let Some(colon) = chars.iter().rposition(|c| !c.is_whitespace())
+            && matches!(chars[colon], '：' | ':')
+            && !chars[..colon].contains(&'“')
+        {
+            let mut start = colon;
+            while start > 0 && colon - start < 60 && !ends_sentence(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut clause_start = colon;
+            while clause_start > start && !ends_clause(chars[clause_start - 1]) {
+                clause_start -= 1;
+            }
+            let mut before_here = known.clone();
+            before_here.extend(here.iter().cloned());
+            let phrase_end = colon - verb_ending_at(&chars, colon, lexicon).unwrap_or(0);
+            let phrase = chars.get(clause_start..phrase_end).unwrap_or_default();
+            pending = resolve_speaker(phrase, lexicon, &before_here, before_here.last());
         }
         known.extend(here);
     }

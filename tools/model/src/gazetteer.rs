@@ -5,8 +5,9 @@
 //! division is indexed under its full name (`西湖区`, `留下街道`) and, where the rest is still a
 //! name of two characters or more, under the name without its suffix (`西湖`, `留下`). Such short
 //! forms are flagged as aliases because many are ordinary words too (`留下` means "leave behind"):
-//! the caller decides how far to trust them. What is *not* here: choosing the place an article is
-//! about (that needs the article; see `split`).
+//! the caller decides how far to trust them (autonomous divisions lose their peoples' names too:
+//! `甘南藏族自治州` is also `甘南`). What is *not* here: choosing the place an article is about
+//! (that needs the article's words; see `extract::places`).
 
 use rustc_hash::FxHashMap;
 
@@ -88,6 +89,8 @@ pub struct Gazetteer {
     divisions: Vec<Division>,
     /// Every indexed name with the divisions it denotes.
     names: NameIndex,
+    /// Division index by code.
+    by_code: FxHashMap<String, usize>,
 }
 
 /// The indexed names, those of two characters or more grouped by their first two characters:
@@ -175,6 +178,27 @@ impl NameIndex {
             .unwrap_or_default()
     }
 
+    /// Every name of two characters or more at the start of `chars`, longest first:
+    /// (length, is alias).
+    fn all_at<'a>(&'a self, chars: &'a [char]) -> impl Iterator<Item = (usize, bool)> + 'a {
+        let bucket = match (chars.first(), chars.get(1)) {
+            (Some(&first), Some(&second)) => {
+                let bit = prefix_bit(first, second);
+                if self.prefix_bits.get(bit / 64).is_none_or(|word| word & (1 << (bit % 64)) == 0) {
+                    None
+                } else {
+                    self.by_prefix.get(&(first, second))
+                }
+            }
+            _ => None,
+        };
+        bucket
+            .into_iter()
+            .flatten()
+            .filter(|n| chars.get(..n.len).is_some_and(|text| text == &self.pool[n.start..n.start + n.len]))
+            .map(|n| (n.len, n.alias))
+    }
+
     /// The longest name of two characters or more at the start of `chars`: (length, is alias).
     fn longest_at(&self, chars: &[char]) -> Option<(usize, bool)> {
         let (first, second) = (*chars.first()?, *chars.get(1)?);
@@ -195,6 +219,58 @@ const PROVINCE_SUFFIXES: &[&str] = &["维吾尔自治区", "壮族自治区", "�
 const CITY_SUFFIXES: &[&str] = &["自治州", "地区", "盟", "市"];
 const DISTRICT_SUFFIXES: &[&str] = &["自治县", "自治旗", "新区", "区", "县", "市", "旗"];
 const STREET_SUFFIXES: &[&str] = &["街道办事处", "街道", "民族乡", "镇", "乡"];
+
+/// The peoples named in autonomous divisions' names (`甘南藏族自治州`), without `族`.
+const PEOPLES: &[&str] = &[
+    "藏",
+    "朝鲜",
+    "土家",
+    "苗",
+    "蒙古",
+    "回",
+    "维吾尔",
+    "壮",
+    "彝",
+    "傣",
+    "白",
+    "哈尼",
+    "景颇",
+    "傈僳",
+    "布依",
+    "侗",
+    "羌",
+    "哈萨克",
+    "柯尔克孜",
+    "瑶",
+    "黎",
+    "畲",
+    "满",
+    "达斡尔",
+    "鄂温克",
+    "鄂伦春",
+    "仡佬",
+    "水",
+    "毛南",
+    "仫佬",
+    "纳西",
+    "普米",
+    "独龙",
+    "怒",
+    "拉祜",
+    "佤",
+    "布朗",
+    "阿昌",
+    "德昂",
+    "基诺",
+    "撒拉",
+    "保安",
+    "东乡",
+    "裕固",
+    "土",
+    "锡伯",
+    "塔吉克",
+    "各",
+];
 
 impl Gazetteer {
     /// Parses the CSV files described in `config/gazetteer/README.md`.
@@ -227,6 +303,7 @@ impl Gazetteer {
         }
         let index = self.divisions.len();
         self.divisions.push(Division { code: code.to_owned(), name: name.to_owned(), kind, parent: parent.to_owned() });
+        self.by_code.entry(code.to_owned()).or_insert(index);
         self.index(name, index, false);
         let suffixes = match kind {
             DivisionKind::Province => PROVINCE_SUFFIXES,
@@ -238,6 +315,17 @@ impl Gazetteer {
             && short.chars().count() >= 2
         {
             self.index(short, index, true);
+            // 甘南藏族自治州 is 甘南, 恩施土家族苗族自治州 恩施: the peoples' names go too.
+            let mut stem = short;
+            while let Some(rest) = stem.strip_suffix('族') {
+                match PEOPLES.iter().find_map(|people| rest.strip_suffix(people)) {
+                    Some(shorter) => stem = shorter,
+                    None => break,
+                }
+            }
+            if stem != short && stem.chars().count() >= 2 {
+                self.index(stem, index, true);
+            }
         }
     }
 
@@ -257,12 +345,25 @@ impl Gazetteer {
 
     /// The division with exactly this code.
     pub fn by_code(&self, code: &str) -> Option<&Division> {
-        self.divisions.iter().find(|d| d.code == code)
+        self.index_of_code(code).map(|i| &self.divisions[i])
     }
 
     /// The divisions a name (full or short form) may denote: (index, whether by alias).
     pub fn lookup(&self, name: &str) -> &[(usize, bool)] {
         self.names.get(name)
+    }
+
+    /// Every name (full or short form) that starts at `chars[0]`, longest first: (length in
+    /// characters, whether it is only a short form). For callers that match at word boundaries
+    /// of their own (`extract::places`), where the longest name may not end on one.
+    pub fn names_at<'a>(&'a self, chars: &'a [char]) -> impl Iterator<Item = (usize, bool)> + 'a {
+        self.names.all_at(chars)
+    }
+
+    /// The division a code prefix names exactly (`33` a province, `3301` a city, `330106` a
+    /// district), by a hash lookup.
+    pub fn index_of_code(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
     }
 
     /// Finds names of divisions in `text`, leftmost-longest and not overlapping. Linear in the

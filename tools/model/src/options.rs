@@ -68,6 +68,9 @@ pub struct ExtractOptions {
     pub gazetteer: PathBuf,
     /// How many keywords to keep per article.
     pub keywords: usize,
+    /// The division code (`3301` for Hangzhou) whose places win when a name is ambiguous; empty
+    /// for none: an ambiguous name is then left unresolved.
+    pub home_region: String,
     /// The date of the pages (`2026-06-30`) when their ids hold none: the base that relative
     /// figure periods (今年, 上半年) resolve against. `None`: unknown, and such periods stay
     /// unresolved.
@@ -81,6 +84,7 @@ impl Default for ExtractOptions {
             lexicon: PathBuf::from("lexicon"),
             gazetteer: PathBuf::from("gazetteer"),
             keywords: 8,
+            home_region: String::new(),
             page_date: None,
         }
     }

@@ -6,6 +6,8 @@ use std::process::Command;
 use model::{Article, Page, Section};
 
 mod figures;
+mod people;
+mod places;
 
 fn extract() -> Command {
     Command::new(env!("CARGO_BIN_EXE_extract"))
