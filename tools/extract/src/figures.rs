@@ -491,7 +491,7 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
         // 截至2024年底, 截至目前; 到2030年; 自开馆以来.
         if (c == '截' && matches!(chars.get(i + 1), Some('至') | Some('止'))) || c == '到' || c == '至' {
             let k = if c == '截' { i + 2 } else { i + 1 };
-            if let Some(end) = date_end(chars, k).or_else(|| word_period_end(chars, k, lexicon))
+            if let Some(end) = period_end(chars, k, to, lexicon)
                 && (c == '截' || chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some())
             {
                 out.push((i, end));
@@ -521,11 +521,14 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
             i = end;
             continue;
         }
-        let may_start = c.is_ascii_digit() || matches!(c, '今' | '去' | '明' | '前' | '当' | '本');
+        let may_start = c.is_ascii_digit() || matches!(c, '今' | '去' | '明' | '前' | '当' | '本' | '近' | '过');
         let may_start_word = lexicon.periods_by_first_char.contains_key(&c);
+        // 将近两年, 接近9成: 近 inside an approximation word starts no period.
+        let inside_word = c == '近' && i > from && matches!(chars[i - 1], '将' | '接' | '逼' | '临' | '靠' | '附');
         if (may_start || may_start_word)
+            && !inside_word
             && (i == from || !chars[i - 1].is_ascii_digit())
-            && let Some(end) = date_end(chars, i).or_else(|| word_period_end(chars, i, lexicon))
+            && let Some(end) = period_end(chars, i, to, lexicon)
         {
             out.push((i, end.min(to)));
             i = end;
@@ -534,6 +537,14 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
         i += 1;
     }
     out
+}
+
+/// Where the period starting at `at` ends: the longer of the printed-date rules and what
+/// `periods::period_len` reads (今年前5个月, 今年一季度, 近三年, 上周).
+fn period_end(chars: &[char], at: usize, to: usize, lexicon: &Lexicon) -> Option<usize> {
+    let by_rule = date_end(chars, at).max(word_period_end(chars, at, lexicon));
+    let read = chars.get(at..to.max(at)).and_then(crate::periods::period_len).map(|n| at + n);
+    by_rule.max(read)
 }
 
 /// A time span ending in 内 (4年内, 三年内, 6个月内): the period of the figures after it.

@@ -87,7 +87,7 @@ pub fn is_minus(c: char) -> bool {
 pub fn chinese_digit(c: char) -> Option<f64> {
     Some(match c {
         '〇' | '零' => 0.0,
-        '一' | '壹' | '幺' => 1.0,
+        '一' | '壹' => 1.0,
         '二' | '两' | '贰' | '貳' => 2.0,
         '三' | '叁' | '參' => 3.0,
         '四' | '肆' => 4.0,
@@ -98,6 +98,29 @@ pub fn chinese_digit(c: char) -> Option<f64> {
         '九' | '玖' => 9.0,
         _ => return None,
     })
+}
+
+/// A financial form of a digit or scale word (壹 陆 拾 萬).
+fn is_financial(c: char) -> bool {
+    matches!(
+        c,
+        '壹' | '贰'
+            | '貳'
+            | '叁'
+            | '參'
+            | '肆'
+            | '伍'
+            | '陆'
+            | '陸'
+            | '柒'
+            | '捌'
+            | '玖'
+            | '拾'
+            | '佰'
+            | '仟'
+            | '萬'
+            | '億'
+    )
 }
 
 /// A scale word, plain or financial (拾 佰 仟 萬 億).
@@ -319,6 +342,10 @@ fn run_chinese(chars: &[char], at: usize, stop_scale_at: &dyn Fn(usize) -> bool,
 fn parse_chinese(chars: &[char], at: usize, stop_scale_at: &dyn Fn(usize) -> bool) -> Option<Numeral> {
     let low = run_chinese(chars, at, stop_scale_at, false);
     if low.end == at {
+        return None;
+    }
+    // 陆, 伍 alone are family names far more often than financial numerals (陆元 is a person).
+    if low.end == at + 1 && is_financial(chars[at]) {
         return None;
     }
     let value_max = low.pair.then(|| run_chinese(chars, at, stop_scale_at, true).value);

@@ -121,6 +121,16 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
     p.expression()
 }
 
+/// How many characters of the period at the start of `chars` a reader takes (`今年前5个月` of
+/// `今年前5个月全市…`), `None` when none starts there. Used to find periods in running text, so
+/// it never needs a base date: relative words are measured against a stand-in one.
+pub fn period_len(chars: &[char]) -> Option<usize> {
+    let stand_in = Date::new(2000, 6, 15).ok();
+    let mut p = Parser { chars, i: 0, base: stand_in };
+    p.expression_prefix()?;
+    Some(p.i).filter(|n| *n > 0)
+}
+
 /// How a period is read: `prefix? span (joiner span)? suffix?`.
 struct Parser<'a> {
     chars: &'a [char],
@@ -155,6 +165,12 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self) -> Option<Period> {
+        let period = self.expression_prefix()?;
+        self.done().then_some(period)
+    }
+
+    /// The period at the start of the text, however much text follows it.
+    fn expression_prefix(&mut self) -> Option<Period> {
         // 截至2025年底, 到2030年: the state at the end of the period (a stock, a target).
         let until = self.eat_any(&["截至", "截止到", "截止", "到", "至"]);
         let since = !until && self.eat_any(&["从", "自", "由"]);
@@ -186,7 +202,7 @@ impl Parser<'_> {
         if until {
             period = Period::day(period.end);
         }
-        self.done().then_some(period)
+        Some(period)
     }
 
     /// One span: a year with what narrows it, a month, a day, or a relative word.

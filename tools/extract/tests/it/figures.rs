@@ -33,7 +33,7 @@ fn thousands_separators_negatives_and_spaces() {
     check(
         "当季净利润-2.06亿元，指数收报-3.96点。",
         expect_test::expect![[r#"
-            -2.06亿元 = -206000000 元 | 当季净利润
+            -2.06亿元 = -206000000 元 | 净利润
             -3.96点 = -3.96 点 | 指数"#]],
     );
     check("岛内出口额达新台币 177.1 亿元。", expect_test::expect!["177.1 亿元 = 17710000000 新台币 | 岛内出口额"]);
@@ -169,6 +169,8 @@ fn still_not_figures() {
         expect_test::expect![],
     );
     check("下午3点开幕，晚上8点半结束。", expect_test::expect![]);
+    // 陆, 伍 alone are family names, not financial numerals.
+    check("公司副总经理陆元说，伍元也来了。", expect_test::expect![]);
 }
 
 #[test]
@@ -214,6 +216,17 @@ fn figure_periods_become_dates_against_the_page_date() {
         612家 | 截至2025年底 | 2025-12-31..2025-12-31
         35家 | 上半年 | ?..?"#]]
     .assert_eq(&dated(text, ""));
+}
+
+#[test]
+fn periods_in_running_text_are_read_whole() {
+    let text = "今年前5个月，出口增长8%。今年一季度，进口1200亿元。近三年，累计投资300亿元。去年同期，利润下降2%。";
+    expect_test::expect![[r#"
+        8% | 今年前5个月 | 2026-01-01..2026-05-31
+        1200亿元 | 今年一季度 | 2026-01-01..2026-03-31
+        近三年 | 今年一季度 | 2026-01-01..2026-03-31
+        300亿元 | 近三年 | 2023-07-01..2026-06-30
+        2% | 去年同期 | ?..?"#]].assert_eq(&dated(text, "2026-06-30"));
 }
 
 #[test]
