@@ -116,7 +116,23 @@ fn small_number(chars: &[char]) -> Option<i32> {
 /// The period `text` names, resolved against `base` (the page's date). `None` when the text is
 /// no period, is too vague to date, or needs a base date that is not known.
 pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
-    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Spaces go, except one between two digits (2018-11-29 18:59), which keeps the day apart
+    // from the time.
+    let raw: Vec<char> = text.trim().chars().collect();
+    let is_digit = |k: usize| raw.get(k).is_some_and(|c| digit_value(*c).is_some());
+    let chars: Vec<char> = (0..raw.len())
+        .filter(|&k| {
+            !raw[k].is_whitespace()
+                || (k > 0 && is_digit(k - 1) && !raw[k - 1].is_whitespace() && {
+                    let mut n = k;
+                    while raw.get(n).is_some_and(|c| c.is_whitespace()) {
+                        n += 1;
+                    }
+                    is_digit(n)
+                })
+        })
+        .map(|k| if raw[k].is_whitespace() { ' ' } else { raw[k] })
+        .collect();
     let mut p = Parser { chars: &chars, i: 0, base };
     p.expression()
 }
@@ -181,7 +197,7 @@ impl Parser<'_> {
             let save = self.i;
             if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
                 self.eat_any(&["—", "-"]);
-                if self.eat("今") {
+                if !matches!(self.chars.get(self.i + 1), Some('天' | '日' | '年')) && self.eat("今") {
                     period = Period::new(first.start, self.base?)?;
                     ranged = true;
                 } else if let Some((second, _)) = self.span(context) {
@@ -197,6 +213,9 @@ impl Parser<'_> {
         } else if !ranged && since {
             self.eat("以来");
             period = Period::new(first.start, self.base?)?;
+        } else if !ranged && !until && self.eat_any(&["之前", "以前", "前"]) {
+            // 2025年前, 明年6月之前: from the base date to the end of that period.
+            period = Period::new(self.base?, period.end)?;
         }
         self.eat("份");
         if until {
@@ -207,9 +226,64 @@ impl Parser<'_> {
 
     /// One span: a year with what narrows it, a month, a day, or a relative word.
     fn span(&mut self, context: Context) -> Option<(Period, Context)> {
+        let start = self.i;
+        let Some(found) = self.span_without_time(context) else {
+            // 早上7点, 15:37 alone: the base day.
+            self.i = start;
+            self.time_of_day();
+            return (self.i > start).then_some((Period::day(self.base?), context));
+        };
+        // 6月1日周六: the weekday of a dated day adds nothing.
+        let save = self.i;
+        if !(self.eat_any(&["周", "星期", "礼拜"]) && self.eat_any(&["一", "二", "三", "四", "五", "六", "日", "天"]))
+        {
+            self.i = save;
+        }
+        // 7月4日晚上7点09分, 下月15号下午6点: the day is what a period keeps of a time of day.
+        self.time_of_day();
+        Some(found)
+    }
+
+    /// A time of day (下午6点, 晚上7点09分18秒, 9点半, 15:37), skipped.
+    fn time_of_day(&mut self) {
+        let save = self.i;
+        self.eat(" ");
+        self.eat_any(&[
+            "早上", "早晨", "清晨", "上午", "中午", "下午", "傍晚", "晚上", "夜里", "夜间", "半夜", "午夜", "凌晨",
+            "晚",
+        ]);
+        let with_part = self.i > save;
+        let is_digit = |k: usize| self.chars.get(k).is_some_and(|c| digit_value(*c).is_some());
+        let is_colon = |k: usize| self.chars.get(k).is_some_and(|c| matches!(c, ':' | '：'));
+        if is_digit(self.i) && (is_colon(self.i + 1) || (is_digit(self.i + 1) && is_colon(self.i + 2))) {
+            while self.chars.get(self.i).is_some_and(|c| digit_value(*c).is_some() || matches!(c, ':' | '：')) {
+                self.i += 1;
+            }
+            return;
+        }
+        let at_number = self.i;
+        if self.number().is_some() && self.eat_any(&["点钟", "点", "时"]) {
+            if self.number().is_some() {
+                self.eat_any(&["分", "秒"]);
+                if self.number().is_some() {
+                    self.eat("秒");
+                }
+            } else {
+                self.eat_any(&["半", "一刻", "三刻", "整", "多钟", "钟", "许"]);
+            }
+            return;
+        }
+        self.i = if with_part { at_number } else { save };
+    }
+
+    fn span_without_time(&mut self, context: Context) -> Option<(Period, Context)> {
         let base = self.base;
         let start = self.i;
         if let Some(p) = self.relative_span() {
+            return Some((p, Context::default()));
+        }
+        self.i = start;
+        if let Some(p) = self.numeric_date().or_else(|| self.century()) {
             return Some((p, Context::default()));
         }
         self.i = start;
@@ -254,6 +328,96 @@ impl Parser<'_> {
         Some((Period::new(from, from.last_of_year())?, Context { year: Some(y), month: None }))
     }
 
+    /// A date in digits with separators: 2019/04/19, 2019-05-27, 2019.9.6, 2008.03 (a month).
+    fn numeric_date(&mut self) -> Option<Period> {
+        let start = self.i;
+        let result = self.numeric_date_here();
+        if result.is_none() {
+            self.i = start;
+        }
+        result
+    }
+
+    fn digit_run(&mut self, at_most: usize) -> Option<(i32, usize)> {
+        let from = self.i;
+        let mut text = String::new();
+        while self.i - from < at_most
+            && let Some(d) = self.chars.get(self.i).and_then(|c| digit_value(*c))
+        {
+            text.push(char::from_digit(d, 10)?);
+            self.i += 1;
+        }
+        Some((text.parse().ok()?, self.i - from))
+    }
+
+    fn numeric_date_here(&mut self) -> Option<Period> {
+        let (y, n) = self.digit_run(4)?;
+        let sep = *self.chars.get(self.i)?;
+        if n != 4 || !matches!(sep, '/' | '-' | '.' | '．') {
+            return None;
+        }
+        self.i += 1;
+        let (m, mn) = self.digit_run(2)?;
+        if !(1..=2).contains(&mn) || !(1..=12).contains(&m) {
+            return None;
+        }
+        let month = Date::new(y as i16, m as i8, 1).ok()?;
+        let after_month = self.i;
+        if matches!(self.chars.get(self.i), Some('/' | '-' | '.' | '．'))
+            && self.chars.get(self.i + 1).is_some_and(|c| digit_value(*c).is_some())
+        {
+            self.i += 1;
+            if let Some((d, dn)) = self.digit_run(2)
+                && (1..=2).contains(&dn)
+                && !self.chars.get(self.i).is_some_and(|c| digit_value(*c).is_some())
+                && let Ok(day) = Date::new(y as i16, m as i8, d as i8)
+            {
+                return Some(Period::day(day));
+            }
+            self.i = after_month;
+        }
+        Period::new(month, month.last_of_month())
+    }
+
+    /// A century or a decade: 18世纪, 上世纪80年代, 二十世纪九十年代末期, 20世纪60年代前期.
+    fn century(&mut self) -> Option<Period> {
+        let start = self.i;
+        let century = if self.eat("上世纪") {
+            Some(20)
+        } else if let Some(n) = self.number()
+            && self.eat("世纪")
+        {
+            Some(n)
+        } else {
+            None
+        };
+        let Some(century) = century else {
+            self.i = start;
+            return None;
+        };
+        let first_year = (century - 1) * 100;
+        let save = self.i;
+        let (from, len) = match self.number() {
+            Some(decade) if decade % 10 == 0 && decade < 100 && self.eat("年代") => (first_year + decade, 10),
+            _ => {
+                self.i = save;
+                (first_year, 100)
+            }
+        };
+        let part = if len == 10 { 3 } else { 20 };
+        let (from, len) = if self.eat_any(&["初期", "初", "前期"]) {
+            (from, part)
+        } else if self.eat_any(&["中期", "中叶"]) {
+            (from + len * 2 / 5, len / 5)
+        } else if self.eat_any(&["末期", "末", "后期"]) {
+            (from + len - part, part)
+        } else {
+            (from, len)
+        };
+        let first = Date::new(from as i16, 1, 1).ok()?;
+        Period::new(first, Date::new((from + len - 1) as i16, 12, 31).ok()?)
+    }
+
     /// A year: 2024年, 24年 (a two-digit year), 二〇二四年, 今年, 去年, 明年; also 2024 alone at
     /// the end of the text or before a range joiner.
     fn year(&mut self) -> Option<i16> {
@@ -266,6 +430,7 @@ impl Parser<'_> {
             ("去年", -1),
             ("上年", -1),
             ("上一年", -1),
+            ("大前年", -3),
             ("前年", -2),
             ("明年", 1),
             ("次年", 1),
@@ -355,7 +520,10 @@ impl Parser<'_> {
             return months(11, 12);
         }
         self.i = save;
-        if self.eat_any(&["年初", "初", "伊始"]) && (explicit_year || self.chars.get(save) == Some(&'年')) {
+        if self.eat_any(&["伊始", "年伊始", "首月"]) {
+            return months(1, 1);
+        }
+        if self.eat_any(&["年初", "初"]) && (explicit_year || self.chars.get(save) == Some(&'年')) {
             return months(1, 2);
         }
         self.i = save;
@@ -446,16 +614,38 @@ impl Parser<'_> {
         let first = Date::new(y, m, 1).ok()?;
         let last = first.last_of_month();
         let day = |d: i8| Date::new(y, m, d).ok();
-        if self.eat_any(&["上旬", "初"]) {
+        if self.eat("上旬") {
             return Period::new(first, day(10)?);
+        }
+        if self.eat("初") {
+            return Period::new(first, day(5)?);
         }
         if self.eat("中旬") {
             return Period::new(day(11)?, day(20)?);
         }
-        if self.eat_any(&["下旬", "底", "末"]) {
+        if self.eat("下旬") {
             return Period::new(day(21)?, last);
         }
+        if self.eat_any(&["底", "末"]) {
+            return Period::new(day(25)?, last);
+        }
         None
+    }
+
+    /// A length of time after a number: 年, 个月, 周, 天 (近三年, 未来5年).
+    fn length_unit(&mut self, n: i32) -> Option<jiff::Span> {
+        let n = n as i64;
+        if self.eat("年") {
+            Some(n.years())
+        } else if self.eat("个月") || self.eat("月") {
+            Some(n.months())
+        } else if self.eat("个星期") || self.eat("周") {
+            Some((n * 7).days())
+        } else if self.eat("天") || self.eat("日") {
+            Some(n.days())
+        } else {
+            None
+        }
     }
 
     /// Words relative to the base date: 今天, 上月, 本周, 近三年, 两年前, 目前.
@@ -463,6 +653,18 @@ impl Parser<'_> {
         let save = self.i;
         let base = self.base;
         let days: &[(&str, i64)] = &[
+            ("大前天", -3),
+            ("大后天", 3),
+            ("今晚", 0),
+            ("当晚", 0),
+            ("今早", 0),
+            ("今晨", 0),
+            ("全天", 0),
+            ("昨晚", -1),
+            ("昨夜", -1),
+            ("明早", 1),
+            ("明晚", 1),
+            ("次日", 1),
             ("今天", 0),
             ("今日", 0),
             ("当天", 0),
@@ -516,13 +718,41 @@ impl Parser<'_> {
             ("下星期", 1),
             ("下个星期", 1),
         ];
+        // 上周, 下周六, 上个礼拜天, 星期天 (this week's): weeks run Monday to Sunday.
+        let mut week: Option<i64> = None;
+        if self.eat_any(&["上上周", "上上个星期", "上上个礼拜"]) {
+            week = Some(-2);
+        }
         for (word, offset) in weeks {
-            if self.eat(word) {
-                let base = base?;
-                let monday = base.checked_sub((base.weekday().to_monday_zero_offset() as i64).days()).ok()?;
-                let monday = monday.checked_add((offset * 7).days()).ok()?;
-                return Period::new(monday, monday.checked_add(6.days()).ok()?);
+            if week.is_none() && (self.eat(word) || self.eat(&word.replace("星期", "礼拜"))) {
+                week = Some(*offset);
             }
+        }
+        let bare_weekday = week.is_none() && self.eat_any(&["周", "星期", "礼拜"]);
+        if week.is_some() || bare_weekday {
+            if week.is_some() {
+                self.eat("周");
+            }
+            let weekday = match self.chars.get(self.i) {
+                Some(c @ ('一' | '二' | '三' | '四' | '五' | '六')) => chinese_digit(*c).map(|d| d as i64 - 1),
+                Some('日' | '天') => Some(6),
+                Some('末') => Some(5),
+                _ => None,
+            };
+            if bare_weekday && weekday.is_none() {
+                self.i = save;
+                return None;
+            }
+            let base = base?;
+            let monday = base.checked_sub((base.weekday().to_monday_zero_offset() as i64).days()).ok()?;
+            let monday = monday.checked_add((week.unwrap_or(0) * 7).days()).ok()?;
+            let Some(d) = weekday else {
+                return Period::new(monday, monday.checked_add(6.days()).ok()?);
+            };
+            let weekend = self.chars.get(self.i) == Some(&'末');
+            self.i += 1;
+            let day = monday.checked_add(d.days()).ok()?;
+            return if weekend { Period::new(day, day.checked_add(1.day()).ok()?) } else { Some(Period::day(day)) };
         }
         let quarters: &[(&str, i8)] =
             &[("上个季度", -1), ("上季度", -1), ("本季度", 0), ("当季", 0), ("下个季度", 1), ("下季度", 1)];
@@ -539,22 +769,38 @@ impl Parser<'_> {
         self.i = save;
         if self.eat_any(&["近", "过去", "最近"])
             && let Some(n) = self.number()
+            && let Some(length) = self.length_unit(n)
         {
             let base = base?;
-            let n = n as i64;
-            let from = if self.eat("年") {
-                base.checked_sub(n.years()).ok()?
-            } else if self.eat("个月") || self.eat("月") {
-                base.checked_sub(n.months()).ok()?
-            } else if self.eat("天") || self.eat("日") {
-                base.checked_sub(n.days()).ok()?
-            } else if self.eat("周") || self.eat("个星期") {
-                base.checked_sub((n * 7).days()).ok()?
-            } else {
-                self.i = save;
-                return None;
-            };
-            return Period::new(from.checked_add(1.day()).ok()?, base);
+            return Period::new(base.checked_sub(length).ok()?, base);
+        }
+        // 未来5年, 今后两个月: from the base date on.
+        self.i = save;
+        if self.eat_any(&["未来", "今后"])
+            && let Some(n) = self.number()
+            && let Some(length) = self.length_unit(n)
+        {
+            self.eat_any(&["内", "以内", "之内"]);
+            let base = base?;
+            return Period::new(base, base.checked_add(length).ok()?);
+        }
+        if self.eat("今明两年") {
+            let from = Date::new(base?.year(), 1, 1).ok()?;
+            return Period::new(from, Date::new(base?.year() + 1, 12, 31).ok()?);
+        }
+        // 20天后 (that day), 60日内 (until then).
+        self.i = save;
+        if let Some(n) = self.number()
+            && (self.eat("天") || self.eat("日"))
+        {
+            let base = base?;
+            let day = base.checked_add((n as i64).days()).ok()?;
+            if self.eat_any(&["后", "之后"]) {
+                return Some(Period::day(day));
+            }
+            if self.eat_any(&["内", "以内", "之内"]) {
+                return Period::new(base, day);
+            }
         }
         // 两年前, 3年后: that whole year.
         self.i = save;
@@ -618,7 +864,7 @@ mod tests {
         check("上半年", "2026-07-20", expect_test::expect!["2026-01-01..2026-06-30"]);
         check("去年上半年", "2026-07-20", expect_test::expect!["2025-01-01..2025-06-30"]);
         check("截至2025年底", "2026-06-30", expect_test::expect!["2025-12-31..2025-12-31"]);
-        check("近三年", "2026-06-30", expect_test::expect!["2023-07-01..2026-06-30"]);
+        check("近三年", "2026-06-30", expect_test::expect!["2023-06-30..2026-06-30"]);
         check("上周", "2026-07-01", expect_test::expect!["2026-06-22..2026-06-28"]);
         check("今年以来", "2026-06-30", expect_test::expect!["2026-01-01..2026-06-30"]);
         check("一季度", "2026-06-30", expect_test::expect!["2026-01-01..2026-03-31"]);
@@ -642,6 +888,26 @@ mod tests {
         check("07年第三季度", "2008-03-02", expect_test::expect!["2007-07-01..2007-09-30"]);
         check("到2030年", "", expect_test::expect!["2030-12-31..2030-12-31"]);
         check("2021年前两个季度", "", expect_test::expect!["2021-01-01..2021-06-30"]);
+    }
+
+    #[test]
+    fn weekdays_times_of_day_digit_dates_centuries_and_lengths() {
+        check("下周六", "2026-07-01", expect_test::expect!["2026-07-11..2026-07-11"]);
+        check("上个礼拜天", "2026-07-01", expect_test::expect!["2026-06-28..2026-06-28"]);
+        check("6月1日周一早上10点钟", "2026-07-01", expect_test::expect!["2026-06-01..2026-06-01"]);
+        check("昨晚8时35分", "2026-07-01", expect_test::expect!["2026-06-30..2026-06-30"]);
+        check("2019/04/19", "", expect_test::expect!["2019-04-19..2019-04-19"]);
+        check("2018-11-29 18:59", "", expect_test::expect!["2018-11-29..2018-11-29"]);
+        check("1999.08-2002.02", "", expect_test::expect!["1999-08-01..2002-02-28"]);
+        check("上世纪80年代", "", expect_test::expect!["1980-01-01..1989-12-31"]);
+        check("二十世纪九十年代末期", "", expect_test::expect!["1997-01-01..1999-12-31"]);
+        check("未来5年", "2026-07-01", expect_test::expect!["2026-07-01..2031-07-01"]);
+        check("20天后", "2026-07-01", expect_test::expect!["2026-07-21..2026-07-21"]);
+        check("60日内", "2026-07-01", expect_test::expect!["2026-07-01..2026-08-30"]);
+        check("2025年前", "2023-07-01", expect_test::expect!["2023-07-01..2025-12-31"]);
+        check("从上个月到今天", "2026-07-01", expect_test::expect!["2026-06-01..2026-07-01"]);
+        check("本月初", "2026-07-01", expect_test::expect!["2026-07-01..2026-07-05"]);
+        check("2018年10月底", "", expect_test::expect!["2018-10-25..2018-10-31"]);
     }
 
     #[test]
