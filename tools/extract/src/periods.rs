@@ -369,7 +369,7 @@ impl Parser<'_> {
             self.i += 1;
             if let Some((d, dn)) = self.digit_run(2)
                 && (1..=2).contains(&dn)
-                && !self.chars.get(self.i).is_some_and(|c| digit_value(*c).is_some())
+                && self.chars.get(self.i).is_none_or(|c| digit_value(*c).is_none())
                 && let Ok(day) = Date::new(y as i16, m as i8, d as i8)
             {
                 return Some(Period::day(day));

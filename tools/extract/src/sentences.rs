@@ -1,10 +1,11 @@
 //! Sentence and clause boundaries of a paragraph, in character offsets.
 //!
-//! A sentence ends after 。！？；… (and the closing quotes or brackets right after them), or at the
-//! end of the paragraph. Quotation marks do not open a new sentence level: this is a splitter for
-//! evidence, not a parser.
+//! Sentences are `model::text::sentence_bounds`, the one splitter summaries use too: a sentence
+//! ends after 。！？!?… (and the closing marks right after them), never inside an open quotation,
+//! and at a line break. Clauses (for subjects and speakers) also end at commas, semicolons,
+//! colons, quotation marks and brackets. This is a splitter for evidence, not a parser.
 
-/// Characters that end a sentence.
+/// Characters that end a sentence or one of its semicolon-joined halves (for speaker scans).
 pub fn ends_sentence(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | '…' | '!' | '?' | ';')
 }
@@ -16,32 +17,9 @@ pub fn ends_clause(c: char) -> bool {
         || c.is_whitespace()
 }
 
-fn closes(c: char) -> bool {
-    matches!(c, '”' | '’' | '）' | ')' | '」' | '』' | '》' | '"')
-}
-
 /// The `[start, end)` character ranges of the sentences of `chars`, covering it entirely.
 pub fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if ends_sentence(chars[i]) {
-            let mut end = i + 1;
-            while end < chars.len() && (ends_sentence(chars[end]) || closes(chars[end])) {
-                end += 1;
-            }
-            out.push((start, end));
-            start = end;
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    if start < chars.len() {
-        out.push((start, chars.len()));
-    }
-    out
+    model::text::sentence_bounds(chars)
 }
 
 /// The sentence range containing character `at` (`spans` as made by `sentences`: sorted).

@@ -1,22 +1,16 @@
 //! Sentence splitting for Chinese (and mixed) news text, and the test of a *whole* sentence.
 //!
-//! A sentence ends at `。！？!?` (a run of them, `……` included) plus any closing quotes or
+//! Sentences are `model::text::sentences`, shared with extract: a sentence ends at `。！？!?` (a
+//! run of them, `……` included) plus any closing quotes or
 //! brackets that follow, but never inside an open quotation: `他说：“一。二。”` is one sentence.
 //! Deliberately no attempt at abbreviations or decimal points: `。` is not used in numbers, and
 //! ASCII `.` is not a terminal here.
 
-/// Characters that end a sentence.
-const TERMINALS: &[char] = &['。', '！', '？', '!', '?', '…'];
-/// Pairs of opening and closing marks whose balance a whole sentence keeps.
-const PAIRS: &[(char, char)] =
-    &[('“', '”'), ('‘', '’'), ('「', '」'), ('『', '』'), ('（', '）'), ('(', ')'), ('《', '》')];
+use model::text::{PAIRS, is_closer, is_terminal};
+
 /// Characters a sentence cannot start with: they continue something before them.
 const CONTINUATIONS: &[char] =
     &['，', '、', '；', '：', ',', ';', ':', '。', '！', '？', '”', '’', '」', '』', '）', ')', '》', '…', '—', '-'];
-
-fn is_closer(c: char) -> bool {
-    PAIRS.iter().any(|&(_, close)| close == c) || c == '"'
-}
 
 /// One sentence of a paragraph, a slice of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,68 +21,16 @@ pub struct Sentence<'a> {
     pub whole: bool,
 }
 
-/// Splits `paragraph` into sentences, in order. A line break always ends a sentence (a block that
-/// still holds line breaks was not joined into prose, so a line without a terminal is a fragment).
+/// Splits `paragraph` into sentences, in order, with `model::text::sentences` (the splitter
+/// extract's evidence uses too). A line break always ends a sentence (a block that still holds
+/// line breaks was not joined into prose, so a line without a terminal is a fragment).
 pub fn split(paragraph: &str) -> Vec<Sentence<'_>> {
-    let mut out = Vec::new();
-    for line in paragraph.split('\n') {
-        split_line(line, &mut out);
-    }
-    out
-}
-
-fn split_line<'a>(paragraph: &'a str, out: &mut Vec<Sentence<'a>>) {
-    let mut depth: i32 = 0;
-    let mut start = 0;
-    let mut chars = paragraph.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        depth += mark_delta(c);
-        if !TERMINALS.contains(&c) {
-            continue;
-        }
-        // Take the whole run of terminals and the closers after it.
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, next)) = chars.peek() {
-            if TERMINALS.contains(&next) || is_closer(next) {
-                depth += mark_delta(next);
-                end = j + next.len_utf8();
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        if depth <= 0 {
-            push(out, &paragraph[start..end]);
-            start = end;
-            depth = 0;
-        }
-    }
-    if start < paragraph.len() {
-        push(out, &paragraph[start..]);
-    }
-}
-
-fn push<'a>(out: &mut Vec<Sentence<'a>>, raw: &'a str) {
-    let text = raw.trim();
-    if !text.is_empty() {
-        out.push(Sentence { text, whole: is_whole(text) });
-    }
-}
-
-/// +1 for an opening mark, -1 for a closing one, 0 otherwise (straight quotes count as neither).
-fn mark_delta(c: char) -> i32 {
-    if PAIRS.iter().any(|&(open, _)| open == c) {
-        1
-    } else if PAIRS.iter().any(|&(_, close)| close == c) {
-        -1
-    } else {
-        0
-    }
+    model::text::sentences(paragraph).into_iter().map(|text| Sentence { text, whole: is_whole(text) }).collect()
 }
 
 /// Whether `text` ends a sentence: its last character other than closing marks is a terminal.
 pub fn ends_complete(text: &str) -> bool {
-    text.trim_end().chars().rev().find(|&c| !is_closer(c)).is_some_and(|c| TERMINALS.contains(&c))
+    text.trim_end().chars().rev().find(|&c| !is_closer(c)).is_some_and(is_terminal)
 }
 
 /// Whether `text` is a whole sentence on its own.
@@ -99,7 +41,7 @@ pub fn is_whole(text: &str) -> bool {
     }
     // It must end with a terminal, possibly followed by closing marks.
     let last_meaningful = text.chars().rev().find(|&c| !is_closer(c));
-    if !last_meaningful.is_some_and(|c| TERMINALS.contains(&c)) {
+    if !last_meaningful.is_some_and(is_terminal) {
         return false;
     }
     balanced(text)
