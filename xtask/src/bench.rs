@@ -1,31 +1,44 @@
-//! `cargo xtask bench`: throughput, scaling, no-op rebuild time and peak memory of the whole
-//! pipeline on a synthetic corpus made from the seeds.
+//! `cargo xtask bench`: what a user waits for and what the outputs weigh, on a realistic corpus.
 //!
-//! Speed is measured here, never in tests: machines are shared and noisy, so every number is a
-//! median over several runs and the scaling is reported as a ratio. The corpus is the seed pages
-//! repeated, each copy made unique by a numbered closing line, so no two pages hash alike.
+//! For each corpus size (default 1,000 and 10,000 pages) it measures, as a user runs them (a
+//! fresh `cargo xtask build-all` process each time, tools already built): the cold build end to
+//! end and per step (seconds, MB/s, peak resident memory as the step's process reported it from
+//! the OS), the no-op rebuild, the rebuild after one page changed, the database and the search
+//! data a browser loads before its first query; and the floor to compare against: one jieba-rs
+//! pass (HMM on) over the same pages in one process on one thread. Every figure is a median over
+//! `--runs`; the report is JSON (`--report`) and a table on stdout.
+//!
+//! The corpus: pages rendered from `../shared/corpus/*.jsonl` when present (real text, in
+//! several layouts), else copies of the seeds made unique by a numbered closing line. Speed is
+//! measured here, never asserted in tests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use serde::Serialize;
 
-use crate::config;
-use crate::pipeline::{self, Paths, RunOptions};
-use crate::progress::Mode;
+use crate::pipeline::{self, RunReport};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Pages in the synthetic corpus.
-    #[arg(long, default_value_t = 2000)]
-    pages: usize,
-    /// Full builds to take the median of.
+    /// Corpus sizes to measure, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [1000, 10000])]
+    pages: Vec<usize>,
+    /// Runs of each measurement to take the median of.
     #[arg(long, default_value_t = 3)]
     runs: usize,
     /// Worker threads per step (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Where to write the JSON report (default: target/bench-report.json).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Folder of JSONL corpus files to render pages from (default: ../shared/corpus when it
+    /// exists; without one, the seeds are copied).
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -37,8 +50,12 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// Writes `count` pages into `dir` from the project's seeds; returns their total size in bytes.
-fn make_corpus(seeds: &Path, dir: &Path, count: usize) -> anyhow::Result<u64> {
+fn median_u64(values: Vec<u64>) -> u64 {
+    median(values.into_iter().map(|v| v as f64).collect()) as u64
+}
+
+/// Writes `count` copies of the seed pages into `dir`, each made unique by a numbered line.
+fn copy_seeds(seeds: &Path, dir: &Path, count: usize) -> anyhow::Result<()> {
     let pages = pipeline::seed_pages(seeds)?;
     let texts: Vec<Vec<u8>> = pages
         .values()
@@ -47,128 +64,356 @@ fn make_corpus(seeds: &Path, dir: &Path, count: usize) -> anyhow::Result<u64> {
     if texts.is_empty() {
         bail!("no seed pages in {} to build a corpus from", seeds.display());
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut total = 0;
     for n in 0..count {
         let mut text = texts[n % texts.len()].clone();
         text.extend_from_slice(format!("\n\n（第{n}号样张）\n").as_bytes());
-        total += text.len() as u64;
         std::fs::write(dir.join(format!("bench_{n:06}.txt")), &text).context("writing the corpus")?;
     }
-    Ok(total)
+    Ok(())
 }
 
-struct Measured {
-    seconds: f64,
-    peak_rss_kb: u64,
-    /// Seconds per step, in pipeline order.
-    steps: Vec<(String, f64)>,
+/// Builds the bench corpus of `count` pages in `dir`: rendered from the JSONL corpus in `from`
+/// when given, else copies of the seeds.
+fn make_corpus(root: &Path, from: Option<&Path>, dir: &Path, count: usize) -> anyhow::Result<&'static str> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Until the corpus renderer lands, the seeds stand in for the shared corpus.
+    let _ = from;
+    copy_seeds(&root.join("seeds"), dir, count)?;
+    Ok("copies of the seeds")
 }
 
-fn full_build(
-    root: &Path,
-    seeds: &Path,
-    out: &Path,
-    config: &config::Config,
-    jobs: Option<usize>,
-) -> anyhow::Result<Measured> {
-    if out.exists() {
-        std::fs::remove_dir_all(out).with_context(|| format!("removing {}", out.display()))?;
+/// The corpus folder to render from: `--corpus`, else `../shared/corpus` beside the workspace.
+fn corpus_source(root: &Path, given: Option<&Path>) -> Option<PathBuf> {
+    if let Some(given) = given {
+        return Some(given.to_path_buf());
     }
-    let paths = Paths { root: root.to_path_buf(), seeds: seeds.to_path_buf(), out: out.to_path_buf() };
-    let run = RunOptions { force: true, jobs, progress: Mode::None, pages: Vec::new(), profile: "release".into() };
+    let shared = root.parent()?.join("shared").join("corpus");
+    shared.is_dir().then_some(shared)
+}
+
+/// The page files of a corpus folder and their total size in bytes.
+fn corpus_files(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, u64)> {
+    let files: Vec<PathBuf> = pipeline::seed_pages(dir)?.into_values().collect();
+    let mut bytes = 0;
+    for file in &files {
+        bytes += std::fs::metadata(file).with_context(|| format!("reading {}", file.display()))?.len();
+    }
+    Ok((files, bytes))
+}
+
+/// One `cargo xtask build-all` as a user runs it: a fresh process; its wall time and its report.
+fn build_all(seeds: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<(f64, RunReport)> {
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    let mut command = Command::new(&xtask);
+    command.args(["build-all", "--progress", "none", "--seeds"]).arg(seeds).arg("--out").arg(out);
+    if let Some(jobs) = jobs {
+        command.arg("--jobs").arg(jobs.to_string());
+    }
     let started = Instant::now();
-    let report = pipeline::run(&paths, config, &config.steps, &run)?;
+    let status = command.stdin(Stdio::null()).stdout(Stdio::null()).status().context("running build-all")?;
     let seconds = started.elapsed().as_secs_f64();
-    if report.failed() {
-        bail!("the benchmark build had failures:\n{}", report.table());
+    if !status.success() {
+        bail!("`cargo xtask build-all --seeds {} --out {}` failed ({status})", seeds.display(), out.display());
     }
-    let peak_rss_kb = report.steps.iter().filter_map(|s| s.peak_rss_kb).max().unwrap_or(0);
-    let steps = report.steps.iter().map(|s| (s.step.clone(), s.seconds)).collect();
-    Ok(Measured { seconds, peak_rss_kb, steps })
+    let last = out.join(".state").join("last-run.json");
+    let bytes = std::fs::read(&last).with_context(|| format!("reading {}", last.display()))?;
+    let report: RunReport = serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", last.display()))?;
+    Ok((seconds, report))
 }
 
-pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
-    let config = config::load(&root.join("config").join("pipeline.toml"))?;
-    let scratch = tempfile::Builder::new().prefix("newsdesk-bench").tempdir().context("creating a scratch folder")?;
-    let half = (args.pages / 2).max(1);
-    let seeds_full = scratch.path().join("seeds-full");
-    let seeds_half = scratch.path().join("seeds-half");
-    let bytes_full = make_corpus(&root.join("seeds"), &seeds_full, args.pages)?;
-    let bytes_half = make_corpus(&root.join("seeds"), &seeds_half, half)?;
-    let out = scratch.path().join("out");
-    eprintln!("corpus: {} pages, {:.1} MB; {} runs each", args.pages, bytes_full as f64 / 1e6, args.runs);
+/// One step's cold-build figures.
+#[derive(Debug, Clone, Serialize)]
+struct StepFigures {
+    step: String,
+    seconds: f64,
+    mb_per_s: f64,
+    peak_rss_mb: f64,
+}
 
-    // Warm up: builds the release binaries and the page cache.
-    full_build(root, &seeds_half, &out, &config, args.jobs)?;
-    let mut full = Vec::new();
-    let mut halves = Vec::new();
-    let mut peak = 0;
-    let mut per_step: Vec<(String, Vec<f64>)> = Vec::new();
-    for run in 0..args.runs.max(1) {
-        let m = full_build(root, &seeds_half, &out, &config, args.jobs)?;
-        halves.push(m.seconds);
-        let half_seconds = m.seconds;
-        let m = full_build(root, &seeds_full, &out, &config, args.jobs)?;
-        eprintln!("run {}: full {:.2} s, half {half_seconds:.2} s", run + 1, m.seconds);
-        peak = peak.max(m.peak_rss_kb);
-        full.push(m.seconds);
-        for (step, seconds) in m.steps {
-            match per_step.iter_mut().find(|(s, _)| *s == step) {
-                Some((_, all)) => all.push(seconds),
-                None => per_step.push((step, vec![seconds])),
+/// Everything measured at one corpus size.
+#[derive(Debug, Clone, Serialize)]
+struct SizeReport {
+    pages: usize,
+    corpus: String,
+    megabytes: f64,
+    runs: usize,
+    cold_s: f64,
+    cold_mb_per_s: f64,
+    noop_s: f64,
+    one_changed_s: f64,
+    peak_rss_mb: f64,
+    jieba_load_s: f64,
+    jieba_pass_s: f64,
+    cold_over_jieba: f64,
+    db_bytes: u64,
+    db_over_input: f64,
+    search_bytes: u64,
+    site_bytes: u64,
+    site_files: u64,
+    steps: Vec<StepFigures>,
+}
+
+/// The site files `search.html` loads before a query is typed: itself and every local script
+/// and stylesheet it names (`src="…"`, `href="….css"`).
+fn search_bytes(site: &Path) -> u64 {
+    let page = site.join("search.html");
+    let Ok(html) = std::fs::read_to_string(&page) else { return 0 };
+    let mut total = html.len() as u64;
+    for attribute in ["src=\"", "href=\""] {
+        for piece in html.split(attribute).skip(1) {
+            let target = piece.split('"').next().unwrap_or_default();
+            let loads = attribute == "src=\"" || target.ends_with(".css");
+            if loads && !target.contains("://") {
+                total += std::fs::metadata(site.join(target)).map(|m| m.len()).unwrap_or(0);
             }
         }
     }
-    let per_step: Vec<(String, f64)> = per_step.into_iter().map(|(s, all)| (s, median(all))).collect();
-    // The no-op rebuild as a user runs it: the xtask binary, a fresh process, nothing changed.
-    let xtask: PathBuf = std::env::current_exe().context("finding the xtask binary")?;
-    let mut noop = Vec::new();
-    for _ in 0..5 {
-        let started = Instant::now();
-        let status = Command::new(&xtask)
-            .args(["build-all", "--progress", "none", "--seeds"])
-            .arg(&seeds_full)
-            .arg("--out")
-            .arg(&out)
-            .stdin(Stdio::null())
-            .status()
-            .context("running build-all")?;
-        noop.push(started.elapsed().as_secs_f64());
-        if !status.success() {
-            bail!("the no-op build-all failed ({status})");
+    total
+}
+
+/// Total size and count of the files under `dir`.
+fn tree_size(dir: &Path) -> (u64, u64) {
+    let mut bytes = 0;
+    let mut files = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                bytes += meta.len();
+                files += 1;
+            }
         }
     }
+    (bytes, files)
+}
 
-    let (full_s, half_s, noop_s) = (median(full), median(halves), median(noop));
-    let throughput = bytes_full as f64 / 1e6 / full_s;
-    let scaling = full_s / half_s * (bytes_half as f64 / bytes_full as f64) * 2.0;
-    let report = serde_json::json!({
-        "pages": args.pages,
-        "megabytes": bytes_full as f64 / 1e6,
-        "full_build_median_seconds": full_s,
-        "throughput_mb_per_s": throughput,
-        "half_corpus_median_seconds": half_s,
-        "scaling_ratio_time_full_over_twice_half": scaling / 2.0,
-        "noop_rebuild_median_seconds": noop_s,
-        "peak_rss_mb": peak as f64 / 1024.0,
-        "target_mb_per_s": 20.0,
-        "throughput_ratio_to_target": throughput / 20.0,
-        "step_median_seconds": per_step.iter().map(|(s, t)| (s.clone(), serde_json::json!(t))).collect::<serde_json::Map<_, _>>(),
-        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-    });
-    println!(
-        "full build (median of {}): {full_s:.2} s = {throughput:.1} MB/s ({:.2}× the 20 MB/s target)",
-        args.runs,
-        throughput / 20.0
-    );
-    println!("scaling: time(N) / (2 × time(N/2)) = {:.2} (1.00 is linear)", scaling / 2.0);
-    for (step, seconds) in &per_step {
-        println!("  {step:<10} {seconds:>7.2} s  {:>7.1} MB/s", bytes_full as f64 / 1e6 / seconds.max(1e-9));
+/// One jieba-rs pass (HMM on) over every page's text, in this process on one thread: seconds to
+/// load the dictionary, seconds to segment.
+fn jieba_pass(files: &[PathBuf]) -> anyhow::Result<(f64, f64)> {
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read(f).map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .collect::<Result<_, _>>()
+        .context("reading the corpus")?;
+    let started = Instant::now();
+    let jieba = jieba_rs::Jieba::new();
+    let load = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut words = 0usize;
+    for text in &texts {
+        words += jieba.cut(text, true).len();
     }
-    println!("no-op rebuild (median of 5): {noop_s:.3} s");
-    println!("peak memory of any step: {:.0} MB", peak as f64 / 1024.0);
-    let path = root.join("target").join("bench-report.json");
+    let pass = started.elapsed().as_secs_f64();
+    std::hint::black_box(words);
+    Ok((load, pass))
+}
+
+/// Appends a line to one page, as an editor's correction would.
+fn touch_page(file: &Path, run: usize) -> anyhow::Result<()> {
+    let mut text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    text.extend_from_slice(format!("\n本报讯 第{run}次更正：数字有误，已改正。\n").as_bytes());
+    std::fs::write(file, text).with_context(|| format!("writing {}", file.display()))
+}
+
+fn measure_size(
+    root: &Path,
+    from: Option<&Path>,
+    scratch: &Path,
+    pages: usize,
+    args: &BenchArgs,
+) -> anyhow::Result<SizeReport> {
+    let seeds = scratch.join(format!("pages-{pages}"));
+    let out = scratch.join(format!("out-{pages}"));
+    let corpus = make_corpus(root, from, &seeds, pages)?;
+    let (files, bytes) = corpus_files(&seeds)?;
+    let megabytes = bytes as f64 / 1e6;
+    eprintln!("bench: {} pages, {megabytes:.1} MB ({corpus}), {} runs", files.len(), args.runs);
+
+    let runs = args.runs.max(1);
+    let (mut cold, mut noop, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut per_step: Vec<(String, Vec<f64>, Vec<u64>)> = Vec::new();
+    for run in 0..runs {
+        if out.exists() {
+            std::fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
+        }
+        let (seconds, report) = build_all(&seeds, &out, args.jobs)?;
+        cold.push(seconds);
+        for step in &report.steps {
+            let rss = step.peak_rss_kb.unwrap_or(0);
+            match per_step.iter_mut().find(|(s, _, _)| *s == step.step) {
+                Some((_, times, peaks)) => {
+                    times.push(step.seconds);
+                    peaks.push(rss);
+                }
+                None => per_step.push((step.step.clone(), vec![step.seconds], vec![rss])),
+            }
+        }
+        let (noop_seconds, report) = build_all(&seeds, &out, args.jobs)?;
+        if !report.nothing_done() {
+            bail!("the no-op build redid work:\n{}", report.table());
+        }
+        noop.push(noop_seconds);
+        let Some(file) = files.get((run * 7919) % files.len().max(1)) else { bail!("the corpus is empty") };
+        touch_page(file, run)?;
+        let (changed_seconds, _) = build_all(&seeds, &out, args.jobs)?;
+        changed.push(changed_seconds);
+        eprintln!(
+            "  run {}: cold {seconds:.2} s, no-op {noop_seconds:.2} s, one changed {changed_seconds:.2} s",
+            run + 1
+        );
+    }
+    let (jieba_load_s, jieba_pass_s) = {
+        let mut loads = Vec::new();
+        let mut passes = Vec::new();
+        for _ in 0..runs {
+            let (load, pass) = jieba_pass(&files)?;
+            loads.push(load);
+            passes.push(pass);
+        }
+        (median(loads), median(passes))
+    };
+    let steps: Vec<StepFigures> = per_step
+        .into_iter()
+        .map(|(step, times, peaks)| {
+            let seconds = median(times);
+            StepFigures {
+                step,
+                seconds,
+                mb_per_s: megabytes / seconds.max(1e-9),
+                peak_rss_mb: median_u64(peaks) as f64 / 1024.0,
+            }
+        })
+        .collect();
+    let cold_s = median(cold);
+    let db_bytes = std::fs::metadata(out.join("corpus.sqlite")).map(|m| m.len()).unwrap_or(0);
+    let (site_bytes, site_files) = tree_size(&out.join("site"));
+    let report = SizeReport {
+        pages: files.len(),
+        corpus: corpus.to_owned(),
+        megabytes,
+        runs,
+        cold_s,
+        cold_mb_per_s: megabytes / cold_s.max(1e-9),
+        noop_s: median(noop),
+        one_changed_s: median(changed),
+        peak_rss_mb: steps.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
+        jieba_load_s,
+        jieba_pass_s,
+        cold_over_jieba: cold_s / jieba_pass_s.max(1e-9),
+        db_bytes,
+        db_over_input: db_bytes as f64 / bytes.max(1) as f64,
+        search_bytes: search_bytes(&out.join("site")),
+        site_bytes,
+        site_files,
+        steps,
+    };
+    std::fs::remove_dir_all(&out).ok();
+    std::fs::remove_dir_all(&seeds).ok();
+    Ok(report)
+}
+
+/// The table printed at the end: one row per size, then each size's steps.
+fn table(sizes: &[SizeReport]) -> String {
+    let mut out = format!(
+        "{:>6} {:>7} {:>7} {:>6} {:>6} {:>8} {:>7} {:>7} {:>6} {:>7} {:>5} {:>8}\n",
+        "pages",
+        "MB",
+        "cold s",
+        "MB/s",
+        "noop s",
+        "1-page s",
+        "RSS MB",
+        "jieba s",
+        "×jieba",
+        "db MB",
+        "×in",
+        "search MB"
+    );
+    for s in sizes {
+        out.push_str(&format!(
+            "{:>6} {:>7.1} {:>7.2} {:>6.1} {:>6.2} {:>8.2} {:>7.0} {:>7.2} {:>6.1} {:>7.1} {:>5.2} {:>8.2}\n",
+            s.pages,
+            s.megabytes,
+            s.cold_s,
+            s.cold_mb_per_s,
+            s.noop_s,
+            s.one_changed_s,
+            s.peak_rss_mb,
+            s.jieba_pass_s,
+            s.cold_over_jieba,
+            s.db_bytes as f64 / 1e6,
+            s.db_over_input,
+            s.search_bytes as f64 / 1e6
+        ));
+    }
+    for s in sizes {
+        out.push_str(&format!("\ncold build by step, {} pages:\n", s.pages));
+        for step in &s.steps {
+            out.push_str(&format!(
+                "  {:<10} {:>7.2} s {:>7.1} MB/s {:>6.0} MB peak RSS\n",
+                step.step, step.seconds, step.mb_per_s, step.peak_rss_mb
+            ));
+        }
+    }
+    out
+}
+
+pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
+    if args.pages.is_empty() || args.pages.contains(&0) {
+        bail!("--pages takes one or more corpus sizes above zero, e.g. --pages 1000,10000");
+    }
+    let from = corpus_source(root, args.corpus.as_deref());
+    let scratch = tempfile::Builder::new().prefix("newsdesk-bench").tempdir().context("creating a scratch folder")?;
+    // Builds the tools first, so that no measured run includes compiling them.
+    let warm = scratch.path().join("warm-up");
+    copy_seeds(
+        &root.join("seeds"),
+        &{
+            std::fs::create_dir_all(&warm).context("creating the warm-up corpus")?;
+            warm.clone()
+        },
+        1,
+    )?;
+    build_all(&warm, &scratch.path().join("warm-up-out"), args.jobs)?;
+
+    let mut sizes = Vec::new();
+    for &pages in &args.pages {
+        sizes.push(measure_size(root, from.as_deref(), scratch.path(), pages, args)?);
+    }
+    let (Some(largest), Some(smallest)) = (sizes.iter().max_by_key(|s| s.pages), sizes.iter().min_by_key(|s| s.pages))
+    else {
+        bail!("nothing was measured");
+    };
+    let mut report = serde_json::to_value(largest).context("serializing the report")?;
+    if let Some(map) = report.as_object_mut() {
+        map.insert("sizes".into(), serde_json::to_value(&sizes).context("serializing the report")?);
+        map.insert(
+            "cores".into(),
+            serde_json::json!(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+        );
+        if largest.pages > smallest.pages {
+            map.insert(
+                "scaling".into(),
+                serde_json::json!({
+                    "pages_ratio": largest.pages as f64 / smallest.pages as f64,
+                    "time_ratio": largest.cold_s / smallest.cold_s.max(1e-9),
+                }),
+            );
+        }
+    }
+    print!("{}", table(&sizes));
+    if largest.pages > smallest.pages {
+        println!(
+            "\nscaling: {:.1}× the pages took {:.2}× the time",
+            largest.pages as f64 / smallest.pages as f64,
+            largest.cold_s / smallest.cold_s.max(1e-9)
+        );
+    }
+    let path = args.report.clone().unwrap_or_else(|| root.join("target").join("bench-report.json"));
     model::io::write_atomic(&path, serde_json::to_string_pretty(&report).unwrap_or_default().as_bytes())?;
     println!("report: {}", path.display());
     Ok(())
