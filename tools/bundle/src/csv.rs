@@ -1,8 +1,8 @@
 //! The CSV tables of the dataset: `figures.csv`, `quotes.csv`, `people.csv`, one row per item.
 //!
-//! RFC 4180 quoting, CRLF line ends, and a UTF-8 byte order mark at the start so that Excel
-//! opens the Chinese text correctly. Deliberately not done: formula neutralisation (a cell is
-//! written exactly as extracted; open the file with "Data > From Text" to be safe).
+//! Written by the `csv` crate: RFC 4180 quoting where needed, CRLF line ends, and a UTF-8 byte
+//! order mark at the start so that Excel opens the Chinese text correctly. A cell a spreadsheet
+//! would take for a formula gets a leading apostrophe (`field`).
 
 use model::Article;
 
@@ -20,30 +20,42 @@ pub const FIGURES_HEADER: &[&str] = &[
     "value_max",
     "subject",
     "period",
+    "period_start",
+    "period_end",
     "sentence",
 ];
 pub const QUOTES_HEADER: &[&str] = &["article_id", "headline", "district", "speaker", "role", "text"];
 pub const PEOPLE_HEADER: &[&str] = &["article_id", "headline", "district", "name", "role", "sentence"];
 
-/// One CSV field, quoted when it holds a comma, quote or line break. A field that a spreadsheet
-/// would take for a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe, so page text
-/// can never run as a formula in Excel.
-fn field(text: &str) -> String {
-    let guarded;
-    let text = if text.starts_with(['=', '+', '-', '@', '\t']) && text.parse::<f64>().is_err() {
-        guarded = format!("'{text}");
-        guarded.as_str()
+/// A cell that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab first, and not a
+/// number) gets a leading apostrophe, so page text can never run as a formula in Excel.
+fn field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t']) && text.parse::<f64>().is_err() {
+        format!("'{text}").into()
     } else {
-        text
-    };
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+        text.into()
+    }
+}
+
+/// CSV records with their CRLFs, each field guarded by `field`.
+pub fn records<S: AsRef<str>>(rows: &[Vec<S>]) -> String {
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in rows {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(row.iter().map(|f| field(f.as_ref()).into_owned()));
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// One CSV record with its CRLF.
 pub fn record<S: AsRef<str>>(fields: &[S]) -> String {
-    let mut line = fields.iter().map(|f| field(f.as_ref())).collect::<Vec<_>>().join(",");
-    line.push_str("\r\n");
-    line
+    let row: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
+    records(&[row])
 }
 
 fn number(value: f64) -> String {
@@ -53,7 +65,8 @@ fn number(value: f64) -> String {
 /// The `figures.csv` rows of an article.
 pub fn figure_rows(a: &Article) -> String {
     let district = a.district.clone().unwrap_or_default();
-    a.figures
+    let rows: Vec<Vec<String>> = a
+        .figures
         .iter()
         .map(|f| {
             let approx = f
@@ -61,7 +74,7 @@ pub fn figure_rows(a: &Article) -> String {
                 .and_then(|x| serde_json::to_value(x).ok())
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            record(&[
+            vec![
                 a.id.clone(),
                 a.headline.clone(),
                 district.clone(),
@@ -72,46 +85,53 @@ pub fn figure_rows(a: &Article) -> String {
                 f.value_max.map(number).unwrap_or_default(),
                 f.subject.clone().unwrap_or_default(),
                 f.period.clone().unwrap_or_default(),
+                f.period_start.clone().unwrap_or_default(),
+                f.period_end.clone().unwrap_or_default(),
                 f.sentence.clone(),
-            ])
+            ]
         })
-        .collect()
+        .collect();
+    records(&rows)
 }
 
 /// The `quotes.csv` rows of an article.
 pub fn quote_rows(a: &Article) -> String {
     let district = a.district.clone().unwrap_or_default();
-    a.quotes
+    let rows: Vec<Vec<String>> = a
+        .quotes
         .iter()
         .map(|q| {
-            record(&[
+            vec![
                 a.id.clone(),
                 a.headline.clone(),
                 district.clone(),
                 q.speaker.clone().unwrap_or_default(),
                 q.role.clone().unwrap_or_default(),
                 q.text.clone(),
-            ])
+            ]
         })
-        .collect()
+        .collect();
+    records(&rows)
 }
 
 /// The `people.csv` rows of an article.
 pub fn people_rows(a: &Article) -> String {
     let district = a.district.clone().unwrap_or_default();
-    a.people
+    let rows: Vec<Vec<String>> = a
+        .people
         .iter()
         .map(|p| {
-            record(&[
+            vec![
                 a.id.clone(),
                 a.headline.clone(),
                 district.clone(),
                 p.name.clone(),
                 p.role.clone().unwrap_or_default(),
                 p.sentence.clone(),
-            ])
+            ]
         })
-        .collect()
+        .collect();
+    records(&rows)
 }
 
 #[cfg(test)]

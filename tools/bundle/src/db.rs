@@ -1,16 +1,22 @@
-//! The SQLite database: schema, one-article inserts, and Chinese full-text search.
+//! The SQLite database: schema, per-page inserts and deletes, and Chinese full-text search.
 //!
-//! Two FTS5 indexes cover the articles (headline and body): `articles_fts` with the trigram
-//! tokenizer (substring search for terms of three or more characters, and what Datasette's
-//! search box uses), and `articles_bigrams`, a contentless index over tokens this module makes
-//! (overlapping CJK character bigrams, lower-cased ASCII words), which finds two-character terms
-//! such as `下沙` that trigrams cannot. `search` picks the right one; one-character terms fall back
-//! to `LIKE`. The binary owns the connection and the file; this module only runs SQL on it.
-//! Deliberately not done: word segmentation, ranking across the two indexes.
+//! Each article body is stored once, in `articles.body`; `paragraphs` is a view that cuts it
+//! back into paragraphs (`paragraph_spans` keeps their character offsets). One FTS5 index,
+//! `articles_fts`, covers headline and body: contentless (it stores no text), over tokens this
+//! module makes (overlapping CJK character bigrams, lower-cased ASCII words), without positions
+//! (`detail='none'`). A two-character term is one token, found exactly; a longer one is the
+//! AND of its bigrams, a candidate set `search` confirms with `instr` on the stored text; a term
+//! with Latin letters or digits and one-character terms fall back to `LIKE`. Pages are replaced
+//! row by row (`delete_page`, `insert_page`), so a rebuild after one changed page touches only
+//! that page's rows. The binary's build module owns the connection and the file.
+//! Deliberately not done: word segmentation, ranking beyond FTS5's bm25.
 
 use model::{Article, Page};
 use rusqlite::{Connection, params};
 use serde::Serialize;
+
+/// The schema version in `PRAGMA user_version`; a database with another one is rebuilt.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The schema, run once on an empty database. Documented in `tools/bundle/README.md`.
 pub const SCHEMA: &str = r#"
@@ -20,7 +26,8 @@ CREATE TABLE pages (
     format TEXT,
     encoding TEXT,
     bytes INTEGER,
-    blake3 TEXT
+    blake3 TEXT,
+    input TEXT
 );
 CREATE TABLE articles (
     n INTEGER PRIMARY KEY,
@@ -29,22 +36,29 @@ CREATE TABLE articles (
     series TEXT,
     kicker TEXT,
     headline TEXT NOT NULL,
+    subtitle TEXT,
     authors TEXT NOT NULL,
+    province TEXT,
+    city TEXT,
     district TEXT,
     street TEXT,
     summary TEXT,
     keywords TEXT NOT NULL,
     body TEXT NOT NULL
 );
-CREATE TABLE paragraphs (
+CREATE TABLE paragraph_spans (
     id INTEGER PRIMARY KEY,
     article_id TEXT NOT NULL REFERENCES articles(id),
     section INTEGER NOT NULL,
     heading TEXT,
     paragraph INTEGER NOT NULL,
-    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    length INTEGER NOT NULL,
     UNIQUE (article_id, section, paragraph)
 );
+CREATE VIEW paragraphs AS
+    SELECT s.id, s.article_id, s.section, s.heading, s.paragraph, substr(a.body, s.start + 1, s.length) AS text
+    FROM paragraph_spans s JOIN articles a ON a.id = s.article_id;
 CREATE TABLE captions (
     id INTEGER PRIMARY KEY,
     article_id TEXT NOT NULL REFERENCES articles(id),
@@ -61,6 +75,8 @@ CREATE TABLE figures (
     value_max REAL,
     subject TEXT,
     period TEXT,
+    period_start TEXT,
+    period_end TEXT,
     sentence TEXT,
     section INTEGER,
     paragraph INTEGER,
@@ -111,24 +127,17 @@ CREATE INDEX places_article ON places(article_id);
 CREATE INDEX places_name ON places(name);
 CREATE INDEX organizations_article ON organizations(article_id);
 CREATE INDEX organizations_name ON organizations(name);
-CREATE VIRTUAL TABLE articles_bigrams USING fts5(
-    headline, body, content='', tokenize='unicode61', detail='none'
-);
-"#;
-
-/// The trigram index. It can be built in a database of its own on another thread and copied in
-/// with `copy_trigram_index`: it reads nothing from `articles` while rows are inserted.
-pub const TRIGRAM_TABLE: &str = r#"
 CREATE VIRTUAL TABLE articles_fts USING fts5(
-    headline, body, content="articles", content_rowid="n", tokenize="trigram"
+    headline, body, content='', contentless_delete=1, tokenize='unicode61', detail='none'
 );
 "#;
 
-/// The shadow tables FTS5 keeps for an external-content table.
-const FTS_SHADOW_TABLES: &[&str] = &["data", "idx", "docsize", "config"];
+/// The tables holding one row per article part, keyed by `article_id`.
+const CHILD_TABLES: &[&str] =
+    &["paragraph_spans", "captions", "figures", "quotes", "people", "places", "organizations"];
 
 /// Whether `c` is written without spaces between words (Han, kana, Hangul).
-fn is_cjk(c: char) -> bool {
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
@@ -179,55 +188,61 @@ fn fts_phrase(text: &str) -> String {
 /// Creates the schema on a fresh database. Call inside the build's transaction.
 pub fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
-    conn.execute_batch(TRIGRAM_TABLE)
+    conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
 }
 
-/// Creates only the trigram index, in a database of its own.
-pub fn create_trigram_schema(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(TRIGRAM_TABLE)
+/// The schema version of an open database (0 for an empty one).
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
 
-/// Replaces the trigram index of `conn`'s database with the one built in the database file
-/// `other` (by `create_trigram_schema` and `insert_trigram_page` over the same pages in the same
-/// order), by copying FTS5's shadow tables in a transaction of its own; call it outside one.
-/// `conn` must not have used `articles_fts` before.
-pub fn copy_trigram_index(conn: &Connection, other: &std::path::Path) -> rusqlite::Result<()> {
-    // Outside any transaction: a database attached in one cannot be detached in it.
-    conn.execute("ATTACH DATABASE ?1 AS trigram", params![other.to_string_lossy()])?;
-    let mut copy = String::from("BEGIN;");
-    for shadow in FTS_SHADOW_TABLES {
-        copy.push_str(&format!(
-            "DELETE FROM main.articles_fts_{shadow}; \
-             INSERT INTO main.articles_fts_{shadow} SELECT * FROM trigram.articles_fts_{shadow};"
-        ));
-    }
-    copy.push_str("COMMIT;");
-    let copied = conn.execute_batch(&copy);
-    if copied.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
-    }
-    let detached = conn.execute_batch("DETACH DATABASE trigram");
-    copied.and(detached)
+/// Page id → the input hash its rows were made from, for every page in the database.
+pub fn page_inputs(conn: &Connection) -> rusqlite::Result<std::collections::BTreeMap<String, String>> {
+    let mut statement = conn.prepare("SELECT id, coalesce(input, '') FROM pages")?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    rows.collect()
 }
 
-/// Lets the full-text indexes buffer more before writing a segment (32 MiB instead of 1 MiB)
-/// and merge less often: a bulk build then sorts and merges far fewer, larger segments.
-pub fn tune_for_bulk_load(conn: &Connection, tables: &[&str]) -> rusqlite::Result<()> {
-    for table in tables {
-        conn.execute_batch(&format!(
-            "INSERT INTO {table}({table}, rank) VALUES ('hashsize', 33554432);
-             INSERT INTO {table}({table}, rank) VALUES ('crisismerge', 64);"
-        ))?;
+/// Removes a page and every row of its articles, full-text entries included.
+pub fn delete_page(conn: &Connection, page: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM articles_fts WHERE rowid IN (SELECT n FROM articles WHERE page = ?1)")?
+        .execute(params![page])?;
+    for table in CHILD_TABLES {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE article_id IN (SELECT id FROM articles WHERE page = ?1)"
+        ))?
+        .execute(params![page])?;
     }
+    conn.prepare_cached("DELETE FROM articles WHERE page = ?1")?.execute(params![page])?;
+    conn.prepare_cached("DELETE FROM pages WHERE id = ?1")?.execute(params![page])?;
     Ok(())
 }
 
-/// Inserts a page row and all its articles with their paragraphs, captions, figures, quotes,
-/// people, places and organizations. Articles are numbered (`articles.n`, the full-text rowid)
-/// from `next_n` on, which is advanced past them.
-pub fn insert_page(conn: &Connection, page: &Page, next_n: &mut i64) -> rusqlite::Result<()> {
+/// The first article number free for a page's block of numbers: articles of one page are
+/// numbered `block << 12` on, so numbers never depend on the order pages arrive in.
+pub fn next_block(conn: &Connection) -> rusqlite::Result<i64> {
+    let max: Option<i64> = conn.query_row("SELECT max(n) FROM articles", [], |row| row.get(0))?;
+    Ok(max.map_or(0, |n| (n >> PAGE_BITS) + 1))
+}
+
+/// Bits of an article number that count articles within their page.
+pub const PAGE_BITS: u32 = 12;
+
+/// Lets the full-text index buffer more before writing a segment (32 MiB instead of 1 MiB)
+/// and merge less often: a bulk build then sorts and merges far fewer, larger segments.
+pub fn tune_for_bulk_load(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 33554432);
+         INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 64);",
+    )
+}
+
+/// Inserts a page row (with `input`, the hash of the artifact it was made from) and all its
+/// articles with their paragraphs, captions, figures, quotes, people, places and organizations.
+/// Articles are numbered `block << PAGE_BITS` on (`articles.n`, the full-text rowid).
+pub fn insert_page(conn: &Connection, page: &Page, input: &str, block: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO pages (id, file, format, encoding, bytes, blake3) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO pages (id, file, format, encoding, bytes, blake3, input) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         page.id,
@@ -235,22 +250,17 @@ pub fn insert_page(conn: &Connection, page: &Page, next_n: &mut i64) -> rusqlite
         page.source.format,
         page.source.encoding,
         page.source.bytes as i64,
-        page.source.blake3
+        page.source.blake3,
+        input
     ])?;
-    for article in &page.articles {
-        insert_article(conn, *next_n, article)?;
-        *next_n += 1;
-    }
-    Ok(())
-}
-
-/// Adds the articles of `page` to the trigram index, numbered from `next_n` on like
-/// `insert_page` numbers them.
-pub fn insert_trigram_page(conn: &Connection, page: &Page, next_n: &mut i64) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")?;
-    for article in &page.articles {
-        insert.execute(params![*next_n, article.headline, body_text(article)])?;
-        *next_n += 1;
+    let first = block << PAGE_BITS;
+    for (index, article) in page.articles.iter().enumerate() {
+        if index >= 1 << PAGE_BITS {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("page {} has more than {} articles", page.id, 1 << PAGE_BITS).into(),
+            ));
+        }
+        insert_article(conn, first + index as i64, article)?;
     }
     Ok(())
 }
@@ -264,36 +274,42 @@ fn json_list(items: &[String]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// Inserts one article as number `n` with its rows, and into the bigram index. The trigram
-/// index is filled separately (`insert_trigram_page`).
+/// Inserts one article as number `n` with its rows, and into the full-text index.
 pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Result<()> {
     let body = body_text(a);
     conn.prepare_cached(
-        "INSERT INTO articles (n, id, page, series, kicker, headline, authors, district, street, summary, keywords, body)
-         VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO articles (n, id, page, series, kicker, headline, subtitle, authors, province, city, district, street, summary, keywords, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
+        n,
         a.id,
         a.page,
         a.series,
         a.kicker,
         a.headline,
+        a.subtitle,
         json_list(&a.authors),
+        a.province,
+        a.city,
         a.district,
         a.street,
         a.summary,
         json_list(&a.keywords),
         body,
-        n
     ])?;
-    conn.prepare_cached("INSERT INTO articles_bigrams (rowid, headline, body) VALUES (?1, ?2, ?3)")?
+    conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")?
         .execute(params![n, bigram_tokens(&a.headline), bigram_tokens(&body)])?;
     let mut paragraph_insert = conn.prepare_cached(
-        "INSERT INTO paragraphs (article_id, section, heading, paragraph, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO paragraph_spans (article_id, section, heading, paragraph, start, length) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
+    // Offsets in characters into `body`, whose paragraphs are joined by blank lines.
+    let mut start = 0usize;
     for (s, section) in a.sections.iter().enumerate() {
         for (p, text) in section.paragraphs.iter().enumerate() {
-            paragraph_insert.execute(params![a.id, s as i64, section.heading, p as i64, text])?;
+            let length = text.chars().count();
+            paragraph_insert.execute(params![a.id, s as i64, section.heading, p as i64, start as i64, length as i64])?;
+            start += length + 2;
         }
     }
     let mut caption_insert =
@@ -302,8 +318,8 @@ pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Resul
         caption_insert.execute(params![a.id, c.text, c.credit])?;
     }
     let mut figure_insert = conn.prepare_cached(
-        "INSERT INTO figures (article_id, text, value, unit, approx, value_max, subject, period, sentence, section, paragraph, start, \"end\")
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO figures (article_id, text, value, unit, approx, value_max, subject, period, period_start, period_end, sentence, section, paragraph, start, \"end\")
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     for f in &a.figures {
         let approx = f.approx.map(|x| serde_json::to_value(x).ok().and_then(|v| v.as_str().map(str::to_owned)));
@@ -316,6 +332,8 @@ pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Resul
             f.value_max.filter(|v| v.is_finite()),
             f.subject,
             f.period,
+            f.period_start,
+            f.period_end,
             f.sentence,
             f.location.section as i64,
             f.location.paragraph as i64,
@@ -369,8 +387,9 @@ pub struct Hit {
 
 /// Articles whose headline or body contain `term` as a substring, best first.
 ///
-/// Terms of three or more characters use the trigram index, two-character terms the bigram
-/// index, one-character terms a `LIKE` scan.
+/// A term of CJK characters only, two or more of them, is looked up in the full-text index (one
+/// bigram token: exact; more: the AND of its bigrams, confirmed with `instr`); anything else
+/// (one character, Latin letters or digits, punctuation) is a `LIKE` scan.
 pub fn search(conn: &Connection, term: &str) -> rusqlite::Result<Vec<Hit>> {
     let term = term.trim();
     let length = term.chars().count();
@@ -379,35 +398,25 @@ pub fn search(conn: &Connection, term: &str) -> rusqlite::Result<Vec<Hit>> {
     }
     // The snippet: up to 60 characters around the first occurrence in the body.
     let columns = "a.id, a.headline, substr(a.body, max(instr(a.body, ?2) - 20, 1), 60)";
-    let (sql, query) = if length >= 3 {
+    let (sql, query) = if length >= 2 && term.chars().all(is_cjk) {
+        let tokens: Vec<String> = bigram_tokens(term).split(' ').map(fts_phrase).collect();
+        let confirm =
+            if tokens.len() > 1 { "AND (instr(a.headline, ?2) > 0 OR instr(a.body, ?2) > 0)" } else { "" };
         (
             format!(
                 "SELECT {columns} FROM articles_fts JOIN articles a ON a.n = articles_fts.rowid \
-                 WHERE articles_fts MATCH ?1 ORDER BY articles_fts.rank, a.n"
+                 WHERE articles_fts MATCH ?1 {confirm} ORDER BY articles_fts.rank, a.n"
             ),
-            fts_phrase(term),
+            tokens.join(" "),
         )
     } else {
-        let tokens = bigram_tokens(term);
-        // The bigram index stores no positions (`detail='none'`, a third of the size), so it
-        // answers one-token queries only; anything else falls back to a scan.
-        if tokens.is_empty() || tokens.contains(' ') || length == 1 {
-            let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            (
-                format!(
-                    "SELECT {columns} FROM articles a WHERE a.headline LIKE ?1 ESCAPE '\\' OR a.body LIKE ?1 ESCAPE '\\' ORDER BY a.n"
-                ),
-                format!("%{escaped}%"),
-            )
-        } else {
-            (
-                format!(
-                    "SELECT {columns} FROM articles_bigrams JOIN articles a ON a.n = articles_bigrams.rowid \
-                     WHERE articles_bigrams MATCH ?1 ORDER BY articles_bigrams.rank, a.n"
-                ),
-                fts_phrase(&tokens),
-            )
-        }
+        let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        (
+            format!(
+                "SELECT {columns} FROM articles a WHERE a.headline LIKE ?1 ESCAPE '\\' OR a.body LIKE ?1 ESCAPE '\\' ORDER BY a.n"
+            ),
+            format!("%{escaped}%"),
+        )
     };
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(params![query, term], |row| {

@@ -1,17 +1,27 @@
 //! Turns summarized pages into what users open: the dataset (`articles.jsonl`, CSV tables), the
 //! SQLite database with Chinese full-text search, the static site, and the manifest.
 //!
-//! - `db`: schema, inserts and `search` (trigram + bigram FTS5) over a connection the binary owns.
-//! - `site`: HTML pages (minijinja, auto-escaped), the site's data files and the SVG chart.
-//! - `csv`: the CSV tables (UTF-8 with BOM).
+//! Pure modules, over one article or page at a time:
+//! - `db`: schema, per-page inserts and deletes, and `search` over a connection.
+//! - `site`: HTML pages (minijinja, auto-escaped), the figures data and the SVG chart.
+//! - `search_index`: the site's sharded offline search index.
+//! - `fragment`: one page's share of every combined output, and its cached form.
+//! - `csv`: the CSV tables (UTF-8 with BOM, the `csv` crate).
 //! - `manifest`: the manifest's types and UTC date arithmetic.
 //!
-//! Pure rendering over one article or page at a time, so the binary can stream any number of
-//! pages; the binary does all file IO (temporary files renamed into place, hashing, the archive).
+//! File IO, for the binary (like `model::io` and `model::batch`, never used by a step library):
+//! - `build`: the whole run, per page in parallel then assembly.
+//! - `hashes`: file hashes remembered by `stat`.
+//! - `archive`: the dated zip, reusing unchanged entries of the previous one.
 
+pub mod archive;
+pub mod build;
 pub mod csv;
 pub mod db;
+pub mod fragment;
+pub mod hashes;
 pub mod manifest;
+pub mod search_index;
 pub mod site;
 
 pub use db::search;
@@ -27,7 +37,10 @@ pub struct DatasetRecord<'a> {
     pub series: &'a Option<String>,
     pub kicker: &'a Option<String>,
     pub headline: &'a str,
+    pub subtitle: &'a Option<String>,
     pub authors: &'a [String],
+    pub province: &'a Option<String>,
+    pub city: &'a Option<String>,
     pub district: &'a Option<String>,
     pub street: &'a Option<String>,
     pub sections: &'a [model::Section],
@@ -50,7 +63,10 @@ impl<'a> DatasetRecord<'a> {
             series: &a.series,
             kicker: &a.kicker,
             headline: &a.headline,
+            subtitle: &a.subtitle,
             authors: &a.authors,
+            province: &a.province,
+            city: &a.city,
             district: &a.district,
             street: &a.street,
             sections: &a.sections,

@@ -1,6 +1,6 @@
 //! `manifest.json`: every output file with its size and blake3 hash, every input page with its
-//! hash, the tool versions and the build time. Pure data and date arithmetic; the binary walks
-//! the folder and hashes the files.
+//! hash, the tool versions and the build time. Pure data and date arithmetic; `build` walks the
+//! folder and takes the hashes from `hashes`.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +16,7 @@ pub struct FileEntry {
 }
 
 /// One input page as its `Source` recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InputEntry {
     pub page: String,
     pub file: String,

@@ -2,7 +2,7 @@
 //! scripts read, and the SVG chart.
 //!
 //! Everything works from `file://` with no server and no network: the search index and the
-//! figures table are JavaScript files that assign a global (browsers block `fetch()` of local
+//! figures table are JavaScript files that assign a global or call one (browsers block `fetch()` of local
 //! files), and the scripts build their output with `textContent`, never `innerHTML`. Built-in
 //! templates and assets are compiled into the binary; a user's templates folder overrides them
 //! file by file. Deliberately no file IO here, and no client-side framework.
@@ -88,7 +88,7 @@ struct FigureView<'a> {
 }
 
 /// What the index page lists per article. Small: no body text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct IndexRow {
     pub id: String,
     pub url: String,
@@ -305,29 +305,10 @@ fn js_line(value: &serde_json::Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()).replace('<', "\\u003c")
 }
 
-/// The opening of `data/search-index.js`.
-pub const SEARCH_INDEX_HEAD: &str = "window.NEWSDESK_SEARCH = [\n";
 /// The opening of `data/figures-data.js`.
 pub const FIGURES_DATA_HEAD: &str = "window.NEWSDESK_FIGURES = [\n";
-/// The closing of both data files.
+/// The closing of the data file.
 pub const DATA_TAIL: &str = "];\n";
-
-/// The search index entry of an article: url, headline, district, and the whole text.
-pub fn search_entry(article: &Article) -> String {
-    let mut text = article.headline.clone();
-    for paragraph in article.paragraphs() {
-        text.push('\n');
-        text.push_str(paragraph);
-    }
-    let value = serde_json::json!({
-        "id": article.id,
-        "url": format!("articles/{}.html", slug(&article.id)),
-        "headline": article.headline,
-        "district": article.district,
-        "text": text,
-    });
-    format!("{},\n", js_line(&value))
-}
 
 /// The figures table rows of an article.
 pub fn figure_entries(article: &Article) -> String {
@@ -343,6 +324,8 @@ pub fn figure_entries(article: &Article) -> String {
             "unit": f.unit,
             "subject": f.subject,
             "period": f.period,
+            "period_start": f.period_start,
+            "period_end": f.period_end,
         });
         out.push_str(&js_line(&value));
         out.push_str(",\n");
@@ -436,7 +419,8 @@ mod tests {
     fn data_lines_cannot_close_a_script() {
         let mut a = article();
         a.headline = "</script><script>alert(1)</script>".into();
-        let line = super::search_entry(&a);
+        a.figures.truncate(1);
+        let line = super::figure_entries(&a);
         assert!(!line.contains("</script>"), "{line}");
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{AutoEscape, Environment, Value, context};
 use model::{Article, Figure};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::events::{self, Event};
 use crate::rank;
@@ -143,7 +143,7 @@ impl Briefings {
 }
 
 /// An article as listed in a district profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleRow {
     pub id: String,
     pub page: String,
@@ -153,7 +153,7 @@ pub struct ArticleRow {
 }
 
 /// A figure with the article it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FigureRow {
     #[serde(flatten)]
     pub figure: Figure,
@@ -162,7 +162,7 @@ pub struct FigureRow {
 }
 
 /// A quote with the article it comes from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QuoteRow {
     pub speaker: Option<String>,
     pub role: Option<String>,
@@ -173,7 +173,7 @@ pub struct QuoteRow {
 }
 
 /// A person with the article they appear in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PersonRow {
     pub name: String,
     pub role: Option<String>,
@@ -227,49 +227,91 @@ pub fn slug(name: &str) -> String {
     if cleaned.is_empty() { "_".to_owned() } else { cleaned.to_owned() }
 }
 
-impl Corpus {
-    /// Adds one article's rows; `summary` is its summary text.
-    pub fn add(&mut self, article: &Article, summary: Option<&str>) {
-        self.article_count += 1;
-        let name = article.district.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DISTRICT.to_owned());
-        let profile = self.districts.entry(name.clone()).or_insert_with(|| DistrictProfile {
-            slug: slug(&name),
-            name,
-            ..DistrictProfile::default()
-        });
-        profile.articles.push(ArticleRow {
+/// One article's share of the corpus briefing: its district and small rows. Made per page in
+/// parallel and cached by the binary, so a rebuild only gathers them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArticleRows {
+    pub district: String,
+    pub article: Option<ArticleRow>,
+    pub figures: Vec<FigureRow>,
+    pub people: Vec<PersonRow>,
+    pub quotes: Vec<QuoteRow>,
+    pub events: Vec<Event>,
+}
+
+/// The rows `article` adds to the corpus; `summary` is its summary text.
+pub fn article_rows(article: &Article, summary: Option<&str>) -> ArticleRows {
+    let district = article.district.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DISTRICT.to_owned());
+    ArticleRows {
+        district,
+        article: Some(ArticleRow {
             id: article.id.clone(),
             page: article.page.clone(),
             headline: article.headline.clone(),
             street: article.street.clone(),
             summary: summary.map(str::to_owned),
-        });
+        }),
         // The sentence is dropped: profiles list figures, and it is most of a figure's size.
-        profile.figures.extend(article.figures.iter().map(|f| FigureRow {
-            figure: Figure { sentence: String::new(), ..f.clone() },
-            article_id: article.id.clone(),
-            headline: article.headline.clone(),
-        }));
-        for person in &article.people {
+        figures: article
+            .figures
+            .iter()
+            .map(|f| FigureRow {
+                figure: Figure { sentence: String::new(), ..f.clone() },
+                article_id: article.id.clone(),
+                headline: article.headline.clone(),
+            })
+            .collect(),
+        people: article
+            .people
+            .iter()
+            .map(|person| PersonRow {
+                name: person.name.clone(),
+                role: person.role.clone(),
+                article_id: article.id.clone(),
+                headline: article.headline.clone(),
+            })
+            .collect(),
+        quotes: article
+            .quotes
+            .iter()
+            .map(|q| QuoteRow {
+                speaker: q.speaker.clone(),
+                role: q.role.clone(),
+                text: q.text.clone(),
+                article_id: article.id.clone(),
+                headline: article.headline.clone(),
+                district: article.district.clone(),
+            })
+            .collect(),
+        events: events::article_events(article),
+    }
+}
+
+impl Corpus {
+    /// Adds one article's rows; `summary` is its summary text.
+    pub fn add(&mut self, article: &Article, summary: Option<&str>) {
+        self.add_rows(article_rows(article, summary));
+    }
+
+    /// Adds the rows of one article as `article_rows` made them.
+    pub fn add_rows(&mut self, rows: ArticleRows) {
+        self.article_count += 1;
+        let name = rows.district;
+        let profile = self.districts.entry(name.clone()).or_insert_with(|| DistrictProfile {
+            slug: slug(&name),
+            name,
+            ..DistrictProfile::default()
+        });
+        profile.articles.extend(rows.article);
+        profile.figures.extend(rows.figures);
+        for person in rows.people {
             let known = profile.people.iter().any(|p| p.name == person.name && p.role == person.role);
             if !known {
-                profile.people.push(PersonRow {
-                    name: person.name.clone(),
-                    role: person.role.clone(),
-                    article_id: article.id.clone(),
-                    headline: article.headline.clone(),
-                });
+                profile.people.push(person);
             }
         }
-        profile.quotes.extend(article.quotes.iter().map(|q| QuoteRow {
-            speaker: q.speaker.clone(),
-            role: q.role.clone(),
-            text: q.text.clone(),
-            article_id: article.id.clone(),
-            headline: article.headline.clone(),
-            district: article.district.clone(),
-        }));
-        self.events.extend(events::article_events(article));
+        profile.quotes.extend(rows.quotes);
+        self.events.extend(rows.events);
     }
 
     /// Attributed quotes grouped by speaker, speakers in order of first appearance.

@@ -7,12 +7,12 @@
 //! (`昨天`, `上周`), or resolving a date against the paper's issue date.
 
 use model::Article;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::sentences;
 
 /// A point in time as printed, with its parts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Date {
     /// The date as printed (`2024年6月18日`, `6月18日`).
     pub text: String,
@@ -22,7 +22,7 @@ pub struct Date {
 }
 
 /// A sentence that names a date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub date: Date,
     /// The year used for ordering: the printed one, or the article's latest.

@@ -1,8 +1,12 @@
 //! The `summarize` binary. CLI and glue only:
 //!
 //! - `summarize -o OUT INPUTS...`: per page, sets every article's summary (batch mode).
-//! - `summarize briefing -o OUT_BRIEFING INPUTS...`: reads all pages one at a time and writes
-//!   `articles/<id>.md`, `districts/<district>.md` and `corpus.md` under the output folder.
+//! - `summarize briefing -o OUT_BRIEFING INPUTS...`: renders each page's article briefs on all
+//!   worker threads and writes `articles/<id>.md`, then `districts/<district>.md` and
+//!   `corpus.md` under the output folder. Each page's rows for the district and corpus
+//!   briefings are cached in `OUT_BRIEFING/.cache/<page>.json` with the page's hash, so a
+//!   rebuild renders only the pages that changed (or all, when the binary, options or templates
+//!   did) and gathers the rest. Progress goes out on the batch event protocol.
 //!
 //! Templates come from the `templates` option's folder (file by file over the built-in ones).
 
@@ -14,7 +18,9 @@ use anyhow::Context;
 use clap::Parser;
 use model::batch::{self, BatchArgs};
 use model::options::SummarizeOptions;
-use summarize::briefing::{Briefings, Corpus, TemplateSource, slug, summary_of};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use summarize::briefing::{ArticleRows, Briefings, Corpus, TemplateSource, article_rows, slug, summary_of};
 
 /// Summarize articles (per page), or render briefings (`summarize briefing ...`).
 #[derive(Parser)]
@@ -57,12 +63,12 @@ fn read_overrides(dir: &Path) -> anyhow::Result<Vec<TemplateSource>> {
     model::io::read_template_dir(dir, |name| name.ends_with(".md"))
 }
 
-/// Deletes the briefs of an earlier run (`*.md` in `dir`) that this run did not write.
-fn remove_stale(dir: &Path, written: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
+/// Deletes the files of an earlier run (`*.<extension>` in `dir`) that this run did not keep.
+fn remove_stale(dir: &Path, extension: &str, written: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
     for entry in entries {
         let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();
-        if path.extension().is_some_and(|e| e == "md") && !written.contains(&path) {
+        if path.extension().is_some_and(|e| e == extension) && !written.contains(&path) {
             std::fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
         }
     }
@@ -73,31 +79,122 @@ fn emit(events: bool, value: serde_json::Value) {
     model::batch::emit(events, &value);
 }
 
+/// Bumped when what a cache file holds changes.
+const CACHE_VERSION: &str = "briefing-cache-1";
+
+/// One page's cached share of the briefings.
+#[derive(Serialize, Deserialize)]
+struct CachedPage {
+    key: String,
+    input: String,
+    /// The brief files written for it (paths relative to the output folder).
+    briefs: Vec<String>,
+    rows: Vec<ArticleRows>,
+}
+
+/// What makes a cache file valid: this binary, the options and the templates.
+fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource]) -> anyhow::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(CACHE_VERSION.as_bytes());
+    let exe = std::env::current_exe().context("finding the summarize binary")?;
+    let file = std::fs::File::open(&exe).with_context(|| format!("opening {}", exe.display()))?;
+    hasher.update_reader(file).with_context(|| format!("hashing {}", exe.display()))?;
+    hasher.update(serde_json::to_string(options).unwrap_or_default().as_bytes());
+    for file in overrides {
+        hasher.update(file.name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(file.source.as_bytes());
+        hasher.update(&[0]);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// One page of the briefing step: its cached rows when the page and key are unchanged, else
+/// its briefs rendered and written and its rows cached.
+fn briefing_page(
+    input: &Path,
+    out: &Path,
+    key: &str,
+    briefings: &Briefings,
+    options: &SummarizeOptions,
+) -> anyhow::Result<CachedPage> {
+    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let cache_path = out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input))));
+    if let Some(cached) = std::fs::read(&cache_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<CachedPage>(&b).ok())
+        .filter(|c| c.key == key && c.input == hash && c.briefs.iter().all(|b| out.join(b).is_file()))
+    {
+        return Ok(cached);
+    }
+    let (_step, page) = model::wire::decode(&bytes).with_context(|| format!("{}", input.display()))?;
+    let mut cached = CachedPage { key: key.to_owned(), input: hash, briefs: Vec::new(), rows: Vec::new() };
+    for article in &page.articles {
+        let summary = summary_of(article, options.sentences);
+        let brief = briefings.article_brief(article, &summary)?;
+        let relative = format!("articles/{}.md", slug(&article.id));
+        model::io::write_atomic(&out.join(&relative), brief.as_bytes())?;
+        cached.briefs.push(relative);
+        cached.rows.push(article_rows(article, (!summary.is_empty()).then(|| summary.concat()).as_deref()));
+    }
+    model::io::write_atomic(&cache_path, &serde_json::to_vec(&cached).context("serializing the cache")?)?;
+    Ok(cached)
+}
+
 /// The combined briefing step; returns the number of pages that failed.
 fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let options: SummarizeOptions = args.load_options()?;
-    let briefings = Briefings::new(read_overrides(&options.templates)?)?;
+    let overrides = read_overrides(&options.templates)?;
+    let key = cache_key(&options, &overrides)?;
+    let briefings = Briefings::new(overrides)?;
     let inputs = args.input_paths()?;
     let out = &args.out_dir;
     emit(args.events, serde_json::json!({"event": "begin", "step": "summarize-briefing", "total": inputs.len()}));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
+    let pages: Vec<Option<CachedPage>> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map(|input| {
+                let started = std::time::Instant::now();
+                let id = model::io::page_id(input);
+                let result = briefing_page(input, out, &key, &briefings, &options);
+                let ms = started.elapsed().as_millis() as u64;
+                match result {
+                    Ok(page) => {
+                        emit(args.events, serde_json::json!({"event": "page", "page": id, "ok": true, "ms": ms}));
+                        Some(page)
+                    }
+                    Err(err) => {
+                        let message = format!("{err:#}");
+                        if !args.events {
+                            eprintln!("summarize briefing: error: {message}");
+                        }
+                        emit(
+                            args.events,
+                            serde_json::json!({"event": "page", "page": id, "ok": false, "error": message, "ms": ms}),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    });
+    let failed = pages.iter().filter(|p| p.is_none()).count();
     let mut corpus = Corpus::default();
-    let mut failed = 0;
     let mut written: BTreeSet<PathBuf> = BTreeSet::new();
-    for input in &inputs {
-        let Some(page) = model::batch::read_combined_input("summarize briefing", args.events, input) else {
-            failed += 1;
-            continue;
-        };
+    let mut caches: BTreeSet<PathBuf> = BTreeSet::new();
+    for (input, page) in inputs.iter().zip(pages) {
+        let Some(page) = page else { continue };
         corpus.page_count += 1;
-        for article in &page.articles {
-            let summary = summary_of(article, options.sentences);
-            let brief = briefings.article_brief(article, &summary)?;
-            let path = out.join("articles").join(format!("{}.md", slug(&article.id)));
-            model::io::write_atomic(&path, brief.as_bytes())?;
-            written.insert(path);
-            corpus.add(article, (!summary.is_empty()).then(|| summary.concat()).as_deref());
+        written.extend(page.briefs.iter().map(|b| out.join(b)));
+        caches.insert(out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input)))));
+        for rows in page.rows {
+            corpus.add_rows(rows);
         }
-        emit(args.events, serde_json::json!({"event": "page", "page": page.id, "ok": true}));
     }
     for profile in corpus.districts.values() {
         let text = briefings.district_profile(profile)?;
@@ -105,11 +202,16 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         model::io::write_atomic(&path, text.as_bytes())?;
         written.insert(path);
     }
-    remove_stale(&out.join("articles"), &written)?;
-    remove_stale(&out.join("districts"), &written)?;
+    remove_stale(&out.join("articles"), "md", &written)?;
+    remove_stale(&out.join("districts"), "md", &written)?;
+    remove_stale(&out.join(".cache"), "json", &caches)?;
     let text = briefings.corpus_briefing(&corpus)?;
     model::io::write_atomic(&out.join("corpus.md"), text.as_bytes())?;
-    emit(args.events, serde_json::json!({"event": "end", "done": corpus.page_count, "failed": failed}));
+    emit(
+        args.events,
+        serde_json::json!({"event": "end", "done": corpus.page_count, "failed": failed,
+            "peak_rss_kb": batch::peak_rss_kb()}),
+    );
     if !args.events {
         eprintln!(
             "summarize briefing: {} pages, {} articles, {} districts, {failed} failed, output in {}",

@@ -106,9 +106,14 @@ fn hostile_page_text_stays_inert_in_site_and_database() {
     assert!(page.contains(TEMPLATE_SYNTAX) && !page.contains("49"), "template syntax in page text is not evaluated");
     let index = std::fs::read_to_string(out.join("site/index.html")).expect("read index");
     assert!(!index.contains(HOSTILE) && index.contains(TEMPLATE_SYNTAX));
-    for data in ["site/data/search-index.js", "site/data/figures-data.js"] {
-        let text = std::fs::read_to_string(out.join(data)).expect("read data file");
-        assert!(!text.contains("</script>"), "{data}");
+    let mut data = vec![out.join("site/data/figures-data.js")];
+    for entry in std::fs::read_dir(out.join("site/data/search")).expect("search data") {
+        data.push(entry.expect("entry").path());
+    }
+    assert!(data.len() > 2, "{data:?}");
+    for path in data {
+        let text = std::fs::read_to_string(&path).expect("read data file");
+        assert!(!text.contains("</script>"), "{}", path.display());
     }
     let conn = rusqlite::Connection::open(out.join("corpus.sqlite")).expect("open database");
     let headline: String = conn
@@ -126,4 +131,161 @@ fn a_rebuild_drops_pages_of_articles_that_are_gone() {
     std::fs::write(&stale, "old").expect("write stale page");
     fixtures::built(dir.path());
     assert!(!stale.exists());
+}
+
+/// Rewrites fixture page `id` as an artifact in `dir/in/` with `edit` applied.
+fn edit_page(dir: &std::path::Path, id: &str, edit: impl Fn(&mut model::Page)) {
+    let mut page = fixtures::pages().into_iter().find(|p| p.id == id).expect("fixture page");
+    edit(&mut page);
+    model::io::write_page(&dir.join("in").join(format!("{id}.json")), "summarize", &page).expect("write artifact");
+}
+
+/// Runs the bundle on the artifacts already in `dir/in/` (all of them, or `only`).
+fn rebuild(dir: &std::path::Path, only: Option<&[&str]>) -> std::path::PathBuf {
+    let mut inputs: Vec<std::path::PathBuf> = std::fs::read_dir(dir.join("in"))
+        .expect("inputs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| only.is_none_or(|ids| ids.iter().any(|id| p.ends_with(format!("{id}.json")))))
+        .collect();
+    inputs.sort();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_bundle"))
+        .env("SOURCE_DATE_EPOCH", fixtures::EPOCH)
+        .arg("-o")
+        .arg(dir.join("out"))
+        .args(&inputs)
+        .output()
+        .expect("run bundle");
+    assert!(output.status.success(), "bundle failed: {}", String::from_utf8_lossy(&output.stderr));
+    dir.join("out")
+}
+
+#[test]
+fn one_changed_page_replaces_only_its_rows_and_outputs_match_a_cold_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = fixtures::built(dir.path());
+    let untouched = out.join("site/articles/p1-1.html");
+    let before = std::fs::metadata(&untouched).and_then(|m| m.modified()).expect("mtime");
+    edit_page(dir.path(), "p2", |page| {
+        page.articles[0].headline = "沿街花园换新颜".into();
+        page.articles[0].sections[0].paragraphs = vec!["拱墅区运河边新建口袋公园两处。".into()];
+        page.articles[0].figures.clear();
+    });
+    let out2 = rebuild(dir.path(), None);
+    assert_eq!(out, out2);
+    let conn = rusqlite::Connection::open(out.join("corpus.sqlite")).expect("open database");
+    assert!(hits(&conn, "西溪路").is_empty(), "the old text is gone from the index");
+    assert_eq!(hits(&conn, "口袋公园"), vec!["p2-1"]);
+    assert_eq!(hits(&conn, "运河"), vec!["p2-1"]);
+    assert_eq!(hits(&conn, "下沙"), vec!["p1-1"], "other pages keep their rows");
+    let figures: i64 = conn.query_row("SELECT count(*) FROM figures", [], |r| r.get(0)).expect("count");
+    assert_eq!(figures, 2);
+    let after = std::fs::metadata(&untouched).and_then(|m| m.modified()).expect("mtime");
+    assert_eq!(before, after, "an unchanged page's article page is not rewritten");
+    // The same inputs built cold give the same dataset and site data.
+    let cold = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(cold.path().join("in")).expect("mkdir");
+    for entry in std::fs::read_dir(dir.path().join("in")).expect("inputs") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, cold.path().join("in").join(path.file_name().expect("name"))).expect("copy");
+    }
+    let cold_out = rebuild(cold.path(), None);
+    for file in ["data/articles.jsonl", "data/figures.csv", "site/index.html", "site/data/search/meta.js"] {
+        let warm = std::fs::read(out.join(file)).expect("read");
+        let fresh = std::fs::read(cold_out.join(file)).expect("read");
+        assert!(warm == fresh, "{file} differs between the incremental and the cold build");
+    }
+    every_manifest_entry_verifies(&out);
+}
+
+fn every_manifest_entry_verifies(out: &std::path::Path) {
+    let manifest: bundle::manifest::Manifest =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("read manifest")).expect("parse");
+    for file in &manifest.files {
+        let bytes = std::fs::read(out.join(&file.path)).expect("read listed file");
+        assert_eq!(blake3::hash(&bytes).to_hex().as_str(), file.blake3, "{}", file.path);
+    }
+    let archive = out.join("dist").join("newsdesk-2026-09-21.zip");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).expect("open archive")).expect("read archive");
+    for file in &manifest.files {
+        if file.path.starts_with("in/") {
+            continue;
+        }
+        let mut entry = zip.by_name(&format!("newsdesk-2026-09-21/{}", file.path)).expect("entry in archive");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read entry");
+        assert_eq!(blake3::hash(&bytes).to_hex().as_str(), file.blake3, "archived {}", file.path);
+    }
+}
+
+#[test]
+fn a_page_left_out_loses_its_rows_pages_and_search_entries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fixtures::built(dir.path());
+    let out = rebuild(dir.path(), Some(&["p1", "p2"]));
+    let conn = rusqlite::Connection::open(out.join("corpus.sqlite")).expect("open database");
+    let pages: i64 = conn.query_row("SELECT count(*) FROM pages", [], |r| r.get(0)).expect("count");
+    assert_eq!(pages, 2);
+    assert!(bundle::search(&conn, "alert(1)").expect("search").is_empty());
+    assert!(!out.join("site/articles/p3-1.html").exists());
+    let jsonl = std::fs::read_to_string(out.join("data/articles.jsonl")).expect("read");
+    assert_eq!(jsonl.lines().count(), 2);
+    every_manifest_entry_verifies(&out);
+}
+
+#[test]
+fn the_search_page_loads_a_small_index_whose_shards_name_the_blocks_of_a_term() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = fixtures::built(dir.path());
+    let search = out.join("site/data/search");
+    let meta = std::fs::read_to_string(search.join("meta.js")).expect("meta");
+    assert!(meta.starts_with("window.NEWSDESK_SEARCH_META = {") && meta.contains("\"articles\":3"), "{meta}");
+    // 下 U+4E0B, 沙 U+6C99: the shard search.js computes.
+    let shard = (0x4E0B * 31 + 0x6C99) % 256;
+    let terms = std::fs::read_to_string(search.join(format!("terms-{shard:02x}.js"))).expect("shard");
+    assert!(terms.contains("\"下沙\":[0]"), "{terms}");
+    let block = meta.split("\"blocks\":[\"").nth(1).and_then(|s| s.split('"').next()).expect("a block name");
+    let docs = std::fs::read_to_string(search.join(format!("{block}.js"))).expect("block");
+    assert!(docs.contains("下沙片区企业加速集聚") && docs.contains("articles/p1-1.html"));
+    assert!(!search.join("../search-index.js").exists(), "no file with every text is loaded up front");
+}
+
+#[test]
+fn the_database_keeps_each_body_once_and_new_contract_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    edit_page(dir.path(), "p1", |page| {
+        page.articles[0].subtitle = Some("园区服务再升级".into());
+        page.articles[0].province = Some("浙江省".into());
+        page.articles[0].city = Some("杭州市".into());
+        page.articles[0].figures[0].period_start = Some("2026-01-01".into());
+        page.articles[0].figures[0].period_end = Some("2026-12-31".into());
+    });
+    for id in ["p2", "p3"] {
+        edit_page(dir.path(), id, |_| {});
+    }
+    let out = rebuild(dir.path(), None);
+    let conn = rusqlite::Connection::open(out.join("corpus.sqlite")).expect("open database");
+    let (subtitle, city): (String, String) = conn
+        .query_row("SELECT subtitle, city FROM articles WHERE id = 'p1-1'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("row");
+    assert_eq!((subtitle.as_str(), city.as_str()), ("园区服务再升级", "杭州市"));
+    let period: String = conn
+        .query_row("SELECT period_end FROM figures WHERE text = '120家'", [], |r| r.get(0))
+        .expect("figure");
+    assert_eq!(period, "2026-12-31");
+    let texts: Vec<String> = conn
+        .prepare("SELECT text FROM paragraphs WHERE article_id = 'p1-1' ORDER BY paragraph")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(texts, fixtures::pages()[0].articles[0].sections[0].paragraphs);
+    let jsonl = std::fs::read_to_string(out.join("data/articles.jsonl")).expect("read");
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().expect("a line")).expect("json");
+    assert_eq!(first["subtitle"], "园区服务再升级");
+    assert_eq!(first["province"], "浙江省");
+    let csv = std::fs::read_to_string(out.join("data/figures.csv")).expect("read");
+    assert!(csv.contains("2026-01-01,2026-12-31"), "{csv}");
+    let page = std::fs::read_to_string(out.join("site/articles/p1-1.html")).expect("page");
+    assert!(page.contains("园区服务再升级") && page.contains("浙江省杭州市"), "{page}");
 }

@@ -26,7 +26,7 @@ fn a_template_override_changes_the_output() {
     assert!(index.starts_with("<p>自定义首页</p>") && index.contains("<h2>钱塘区</h2>"), "{index}");
     // Other templates keep their built-in version.
     let search = std::fs::read_to_string(dir.path().join("out/site/search.html")).expect("read search");
-    assert!(search.contains("search-index.js"));
+    assert!(search.contains("data/search/meta.js"));
 }
 
 #[test]

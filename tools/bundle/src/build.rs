@@ -1,0 +1,681 @@
+//! The whole bundle run: per-page work in parallel and cached, then assembly. File IO (a
+//! binary-side module of the library; the binary only parses its arguments and calls `run`).
+//!
+//! 1. Per page, on all worker threads: the artifact's hash (remembered by `stat`), and unless a
+//!    cached fragment (`<out>/.state/bundle/pages/<page>.frag`) was made from the same artifact
+//!    by the same bundle (binary, options, templates), the page is rendered (`fragment::render`)
+//!    and its article pages written. Pages whose rows in `corpus.sqlite` came from another
+//!    artifact go to the database thread, which replaces just their rows.
+//! 2. Assembly, streaming the fragments in input order: `data/` files, `site/data/` files, the
+//!    search blocks (only new ones written) and term shards, the index page and chart.
+//! 3. The manifest from remembered hashes (only changed files are read), and the archive, whose
+//!    unchanged entries are copied from the previous one.
+//!
+//! Progress goes out on the batch event protocol (`model::batch`): a `page` event per page of
+//! phase 1, an `end` event with the peak memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use model::batch::BatchArgs;
+use model::io::TEMP_PREFIX;
+use model::options::BundleOptions;
+use rayon::prelude::*;
+
+use crate::fragment::{self, Fragment, Meta};
+use crate::hashes::Hashes;
+use crate::manifest::{self, FileEntry, Manifest};
+use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
+use crate::{archive, csv, db, search_index};
+
+/// Bumped when the fragment format or what goes into one changes.
+const CACHE_VERSION: &str = "bundle-cache-1";
+
+/// A file written in pieces into a temporary file beside its destination, renamed into place by
+/// `finish`; dropped unfinished, it leaves nothing behind. Hashes what it writes.
+pub struct StreamFile {
+    path: PathBuf,
+    writer: BufWriter<tempfile::NamedTempFile>,
+    hasher: blake3::Hasher,
+}
+
+impl StreamFile {
+    pub fn create(path: PathBuf) -> anyhow::Result<StreamFile> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        Ok(StreamFile { path, writer: BufWriter::with_capacity(1 << 16, tmp), hasher: blake3::Hasher::new() })
+    }
+
+    pub fn write(&mut self, text: &str) -> anyhow::Result<()> {
+        self.hasher.update(text.as_bytes());
+        self.writer.write_all(text.as_bytes()).with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Renames the file into place; returns its path and hash.
+    pub fn finish(self) -> anyhow::Result<(PathBuf, String)> {
+        let path = self.path;
+        let tmp = self
+            .writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing {}", path.display()))?;
+        tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
+        Ok((path, self.hasher.finalize().to_hex().to_string()))
+    }
+}
+
+/// Writes one progress event on the batch protocol.
+fn emit(events: bool, value: serde_json::Value) {
+    model::batch::emit(events, &value);
+}
+
+/// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+fn build_epoch() -> anyhow::Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => value.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH `{value}` is not a number")),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)),
+    }
+}
+
+/// The user's site templates and assets, which override the built-in ones by file name.
+fn read_overrides(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
+    model::io::read_template_dir(dir, |name| {
+        name.ends_with(".html") || site::DEFAULT_FILES.iter().any(|&(n, _)| n == name)
+    })
+}
+
+/// What makes cached fragments valid: this binary, the options and the templates.
+fn cache_key(options: &BundleOptions, overrides: &[SiteFile]) -> anyhow::Result<String> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(CACHE_VERSION.as_bytes());
+    let exe = std::env::current_exe().context("finding the bundle binary")?;
+    let (_, exe_hash) = crate::hashes::hash_file(&exe)?;
+    hasher.update(exe_hash.as_bytes());
+    hasher.update(serde_json::to_string(options).unwrap_or_default().as_bytes());
+    for file in overrides {
+        hasher.update(file.name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(file.source.as_bytes());
+        hasher.update(&[0]);
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// The database being written: a fresh one in a temporary file, or the existing one updated in
+/// one transaction.
+struct Database {
+    conn: rusqlite::Connection,
+    /// Set for a fresh database, renamed into place at the end.
+    fresh: Option<tempfile::TempPath>,
+    /// Page id → input hash of the rows already there.
+    inputs: BTreeMap<String, String>,
+}
+
+impl Database {
+    fn open(out: &Path, rebuild: bool) -> anyhow::Result<Database> {
+        let path = out.join("corpus.sqlite");
+        if !rebuild && path.is_file() {
+            let conn = rusqlite::Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+            let usable = db::schema_version(&conn).ok() == Some(db::SCHEMA_VERSION);
+            if usable && let Ok(inputs) = db::page_inputs(&conn) {
+                conn.execute_batch("PRAGMA cache_size = -32768; BEGIN IMMEDIATE;")
+                    .with_context(|| format!("starting a transaction on {}", path.display()))?;
+                return Ok(Database { conn, fresh: None, inputs });
+            }
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .suffix(".sqlite")
+            .tempfile_in(out)
+            .with_context(|| format!("creating a temporary database in {}", out.display()))?
+            .into_temp_path();
+        let conn = rusqlite::Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
+        // A fresh file renamed into place at the end: no journal needed while building.
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; \
+             PRAGMA temp_store = MEMORY; BEGIN;",
+        )?;
+        db::create_schema(&conn).context("creating the database schema")?;
+        db::tune_for_bulk_load(&conn).context("creating the database schema")?;
+        Ok(Database { conn, fresh: Some(tmp), inputs: BTreeMap::new() })
+    }
+}
+
+/// A page for the database thread: its position among the inputs, the page, its input hash.
+type DbPage = (usize, Arc<model::Page>, String);
+
+/// Replaces the rows of every page it is sent; once that channel closes, drops the pages not in
+/// the set `keep` delivers, commits, and puts a fresh database in place.
+fn database_thread(
+    database: Database,
+    pages: std::sync::mpsc::Receiver<DbPage>,
+    keep: std::sync::mpsc::Receiver<BTreeSet<String>>,
+    out: PathBuf,
+) -> std::thread::JoinHandle<anyhow::Result<()>> {
+    std::thread::spawn(move || {
+        let Database { conn, fresh, inputs } = database;
+        let mut next_block = if fresh.is_some() { 0 } else { db::next_block(&conn)? };
+        for (index, page, input) in pages {
+            if inputs.contains_key(&page.id) {
+                db::delete_page(&conn, &page.id)
+                    .with_context(|| format!("removing page {} from the database", page.id))?;
+            }
+            // A fresh database numbers pages by position; an update appends.
+            let block = if fresh.is_some() {
+                index as i64
+            } else {
+                next_block += 1;
+                next_block - 1
+            };
+            db::insert_page(&conn, &page, &input, block)
+                .with_context(|| format!("adding page {} to the database", page.id))?;
+        }
+        // No set arrives when the run stopped early: then nothing is committed.
+        let keep = keep.recv().context("the bundle stopped before the database was complete")?;
+        for id in inputs.keys().filter(|id| !keep.contains(*id)) {
+            db::delete_page(&conn, id).with_context(|| format!("removing page {id} from the database"))?;
+        }
+        conn.execute_batch("COMMIT").context("committing the database")?;
+        if let Some(tmp) = fresh {
+            db::finish(&conn).context("finishing the database")?;
+            // Readers get the default rollback journal back.
+            conn.execute_batch("PRAGMA journal_mode = DELETE").context("finishing the database")?;
+            conn.close().map_err(|(_, e)| e).context("closing the database")?;
+            let path = out.join("corpus.sqlite");
+            tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
+        }
+        Ok(())
+    })
+}
+
+/// What phase 1 learned about one input.
+struct PageResult {
+    /// The fragment's file.
+    fragment: PathBuf,
+    meta: Meta,
+}
+
+/// Phase 1 for one input: the fragment's meta, after rendering the page when needed.
+#[allow(clippy::too_many_arguments)]
+fn one_page(
+    index: usize,
+    input: &Path,
+    input_hash: &str,
+    site: &Site,
+    pages_dir: &Path,
+    articles_dir: &Path,
+    db_inputs: &BTreeMap<String, String>,
+    to_db: &std::sync::mpsc::SyncSender<DbPage>,
+) -> anyhow::Result<(PageResult, Vec<(PathBuf, String)>)> {
+    let stem = model::io::page_id(input);
+    let fragment_path = pages_dir.join(format!("{}.frag", site::slug(&stem)));
+    let cached = std::fs::read(&fragment_path)
+        .ok()
+        .and_then(|bytes| fragment::decode(&bytes))
+        .filter(|f| f.meta.input == input_hash);
+    let in_db = |id: &str| db_inputs.get(id).map(String::as_str) == Some(input_hash);
+    if let Some(cached) = &cached
+        && in_db(&cached.meta.entry.page)
+    {
+        return Ok((PageResult { fragment: fragment_path, meta: cached.meta.clone() }, Vec::new()));
+    }
+    let page = model::io::read_page(input)?;
+    let mut written = Vec::new();
+    let meta = match cached {
+        Some(cached) => cached.meta,
+        None => {
+            let (fragment, article_pages) = fragment::render(site, &page, input_hash)
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .with_context(|| format!("rendering {}", input.display()))?;
+            for ((name, html), (_, _, hash)) in article_pages.iter().zip(&fragment.meta.html) {
+                let path = articles_dir.join(name);
+                model::io::write_atomic(&path, html.as_bytes())?;
+                written.push((path, hash.clone()));
+            }
+            model::io::write_atomic(&fragment_path, &fragment::encode(&fragment))?;
+            fragment.meta
+        }
+    };
+    if !in_db(&page.id) {
+        // The database thread stopped only on an error, which it reports itself.
+        let _ = to_db.send((index, Arc::new(page), input_hash.to_owned()));
+    }
+    Ok((PageResult { fragment: fragment_path, meta }, written))
+}
+
+/// The streamed outputs of the assembly.
+struct Streams {
+    files: Vec<StreamFile>,
+}
+
+impl Streams {
+    fn create(out: &Path) -> anyhow::Result<Streams> {
+        let data = out.join("data");
+        let site_data = out.join("site").join("data");
+        let mut files = vec![
+            StreamFile::create(data.join("articles.jsonl"))?,
+            StreamFile::create(data.join("figures.csv"))?,
+            StreamFile::create(data.join("quotes.csv"))?,
+            StreamFile::create(data.join("people.csv"))?,
+            StreamFile::create(site_data.join("figures-data.js"))?,
+        ];
+        files[1].write(&format!("{}{}", csv::BOM, csv::record(csv::FIGURES_HEADER)))?;
+        files[2].write(&format!("{}{}", csv::BOM, csv::record(csv::QUOTES_HEADER)))?;
+        files[3].write(&format!("{}{}", csv::BOM, csv::record(csv::PEOPLE_HEADER)))?;
+        files[4].write(site::FIGURES_DATA_HEAD)?;
+        Ok(Streams { files })
+    }
+
+    /// Appends the fragment's parts (all but the search entries, which go to blocks).
+    fn add(&mut self, fragment: &Fragment) -> anyhow::Result<()> {
+        for (file, part) in self.files.iter_mut().zip(&fragment.parts) {
+            file.write(part)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
+        if let Some(last) = self.files.last_mut() {
+            last.write(site::DATA_TAIL)?;
+        }
+        self.files.into_iter().map(StreamFile::finish).collect()
+    }
+}
+
+/// Phase 2's search part: the blocks' scripts (written when new) and their bigram codes.
+struct SearchBlocks {
+    dir: PathBuf,
+    key: String,
+    names: Vec<String>,
+    codes: Vec<Vec<u64>>,
+    written: Vec<(PathBuf, String)>,
+    /// The current block: member input hashes and entries.
+    hasher: blake3::Hasher,
+    entries: String,
+    members: usize,
+    articles: usize,
+}
+
+impl SearchBlocks {
+    fn new(dir: PathBuf, key: &str) -> SearchBlocks {
+        SearchBlocks {
+            dir,
+            key: key.to_owned(),
+            names: Vec::new(),
+            codes: Vec::new(),
+            written: Vec::new(),
+            hasher: blake3::Hasher::new(),
+            entries: String::new(),
+            members: 0,
+            articles: 0,
+        }
+    }
+
+    fn add(&mut self, fragment: &Fragment) -> anyhow::Result<()> {
+        self.hasher.update(fragment.meta.input.as_bytes());
+        self.entries.push_str(&fragment.parts[5]);
+        self.members += 1;
+        self.articles += fragment.meta.rows.len();
+        if self.members == search_index::BLOCK_PAGES {
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> anyhow::Result<()> {
+        if self.members == 0 {
+            return Ok(());
+        }
+        self.hasher.update(self.key.as_bytes());
+        let hash = std::mem::take(&mut self.hasher).finalize().to_hex();
+        let name = format!("docs-{}", &hash[..16]);
+        let entries = std::mem::take(&mut self.entries);
+        let path = self.dir.join(format!("{name}.js"));
+        if !path.is_file() {
+            let script = search_index::docs_script(&name, &entries);
+            model::io::write_atomic(&path, script.as_bytes())?;
+            self.written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
+        }
+        let mut codes = Vec::new();
+        search_index::add_bigrams(&entries, &mut codes);
+        search_index::finish_block(&mut codes);
+        self.codes.push(codes);
+        self.names.push(name);
+        self.members = 0;
+        Ok(())
+    }
+
+    /// Writes the term shards and `meta.js`, removes blocks no longer named; returns the files
+    /// written.
+    fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
+        self.close()?;
+        let codes = &self.codes;
+        let dir = &self.dir;
+        let shards: Vec<anyhow::Result<(PathBuf, String)>> = (0..search_index::SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let mut pairs: Vec<(u64, u32)> = Vec::new();
+                for (block, block_codes) in codes.iter().enumerate() {
+                    pairs.extend(search_index::shard_slice(block_codes, shard).iter().map(|&c| (c, block as u32)));
+                }
+                pairs.sort_by_key(|&(c, _)| c);
+                let mut terms: Vec<(u64, Vec<u32>)> = Vec::new();
+                for (code, block) in pairs {
+                    match terms.last_mut() {
+                        Some((last, blocks)) if *last == code => blocks.push(block),
+                        _ => terms.push((code, vec![block])),
+                    }
+                }
+                let script = search_index::terms_script(shard, &terms);
+                let path = dir.join(format!("terms-{shard:02x}.js"));
+                model::io::write_atomic(&path, script.as_bytes())?;
+                Ok((path, blake3::hash(script.as_bytes()).to_hex().to_string()))
+            })
+            .collect();
+        let mut written = std::mem::take(&mut self.written);
+        for shard in shards {
+            written.push(shard?);
+        }
+        let meta = search_index::meta_script(&self.names, self.articles);
+        let meta_path = dir.join("meta.js");
+        model::io::write_atomic(&meta_path, meta.as_bytes())?;
+        written.push((meta_path, blake3::hash(meta.as_bytes()).to_hex().to_string()));
+        let keep: BTreeSet<String> = self.names.iter().map(|n| format!("{n}.js")).collect();
+        for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("docs-") && !keep.contains(&name) {
+                std::fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Deletes the files in `dir` ending in `suffix` that are not in `keep`.
+fn remove_stale(dir: &Path, suffix: &str, keep: &BTreeSet<String>) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    for entry in entries {
+        let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with(suffix) && !keep.contains(name) {
+            std::fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a path relative to the output root belongs in the manifest: not the pipeline's
+/// state, locks, run logs or archives (`.state/`, `.lock`, `runs/`, `dist/`; hidden files in
+/// general), not a temporary file, not the manifest itself.
+fn in_manifest(relative: &str) -> bool {
+    let first = relative.split('/').next().unwrap_or_default();
+    let hidden = relative.split('/').any(|part| part.starts_with('.'));
+    !hidden && !matches!(first, "dist" | "runs") && relative != "manifest.json"
+}
+
+/// Every file under `root` that belongs in the manifest, sorted by relative path.
+fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
+            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !in_manifest(&relative) {
+                continue;
+            }
+            let file_type = entry.file_type().with_context(|| format!("reading {}", path.display()))?;
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if file_type.is_file() {
+                files.push((relative, path));
+            }
+        }
+    }
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(files)
+}
+
+/// The whole bundle; returns how many input pages failed.
+pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
+    let options: BundleOptions = args.load_options()?;
+    let overrides = read_overrides(&options.templates)?;
+    let key = cache_key(&options, &overrides)?;
+    let site = Site::new(overrides)?;
+    let inputs = args.input_paths()?;
+    let out = &args.out_dir;
+    std::fs::create_dir_all(out).with_context(|| format!("creating output folder {}", out.display()))?;
+    let epoch = build_epoch()?;
+    let started = Instant::now();
+    emit(args.events, serde_json::json!({"event": "begin", "step": "bundle", "total": inputs.len()}));
+
+    // What earlier runs left: remembered hashes, fragments made under the same key.
+    let state_dir = out.join(".state").join("bundle");
+    let pages_dir = state_dir.join("pages");
+    std::fs::create_dir_all(&pages_dir).with_context(|| format!("creating {}", pages_dir.display()))?;
+    let key_path = state_dir.join("key");
+    let same_key = std::fs::read_to_string(&key_path).is_ok_and(|k| k.trim() == key);
+    if !same_key {
+        std::fs::remove_dir_all(&pages_dir).with_context(|| format!("clearing {}", pages_dir.display()))?;
+        std::fs::create_dir_all(&pages_dir).with_context(|| format!("creating {}", pages_dir.display()))?;
+    }
+    let hashes_path = state_dir.join("hashes.tsv");
+    let mut hashes = Hashes::load(&hashes_path);
+    let input_hashes = hashes.hash_all(&inputs)?;
+    let database = Database::open(out, !same_key)?;
+    let db_inputs = database.inputs.clone();
+    // Saved now: fragments are only trusted under the key they were made with.
+    model::io::write_atomic(&key_path, key.as_bytes())?;
+
+    // Phase 1: per page, in parallel; the database thread takes the pages whose rows change.
+    let (to_db, db_in) = std::sync::mpsc::sync_channel::<DbPage>(16);
+    let (send_keep, keep) = std::sync::mpsc::channel();
+    let db_thread = database_thread(database, db_in, keep, out.clone());
+    let articles_dir = out.join("site").join("articles");
+    std::fs::create_dir_all(&articles_dir).with_context(|| format!("creating {}", articles_dir.display()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
+    let failed = AtomicUsize::new(0);
+    let results: Vec<Option<(PageResult, Vec<(PathBuf, String)>)>> = pool.install(|| {
+        inputs
+            .par_iter()
+            .zip(&input_hashes)
+            .enumerate()
+            .map(|(index, (input, (_, hash)))| {
+                let page_started = Instant::now();
+                let result = one_page(index, input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db);
+                let ms = page_started.elapsed().as_millis() as u64;
+                let page = model::io::page_id(input);
+                match result {
+                    Ok(result) => {
+                        emit(args.events, serde_json::json!({"event": "page", "page": page, "ok": true, "ms": ms}));
+                        Some(result)
+                    }
+                    Err(err) => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        let message = format!("{err:#}");
+                        if !args.events {
+                            eprintln!("bundle: error: {message}");
+                        }
+                        emit(
+                            args.events,
+                            serde_json::json!({"event": "page", "page": page, "ok": false, "error": message, "ms": ms}),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    });
+    drop(to_db);
+    let rendered = started.elapsed();
+
+    // Phase 2: assembly in input order.
+    let mut streams = Streams::create(out)?;
+    let search_dir = out.join("site").join("data").join("search");
+    std::fs::create_dir_all(&search_dir).with_context(|| format!("creating {}", search_dir.display()))?;
+    let mut blocks = SearchBlocks::new(search_dir, &key);
+    let mut index_rows: Vec<IndexRow> = Vec::new();
+    let mut counts: BTreeMap<String, DistrictCount> = BTreeMap::new();
+    let mut input_entries = Vec::new();
+    let mut article_pages: BTreeSet<String> = BTreeSet::new();
+    let mut fragments: BTreeSet<String> = BTreeSet::new();
+    let mut written: Vec<(PathBuf, String)> = Vec::new();
+    for (result, mut page_written) in results.into_iter().flatten() {
+        let bytes = std::fs::read(&result.fragment).with_context(|| format!("reading {}", result.fragment.display()))?;
+        let fragment = fragment::decode(&bytes)
+            .with_context(|| format!("{} is damaged: delete it and run again", result.fragment.display()))?;
+        streams.add(&fragment)?;
+        blocks.add(&fragment)?;
+        let meta = result.meta;
+        for (district, figures) in &meta.counts {
+            let count = counts.entry(district.clone()).or_default();
+            count.articles += 1;
+            count.figures += figures;
+        }
+        article_pages.extend(meta.html.iter().map(|(name, _, _)| name.clone()));
+        fragments.insert(result.fragment.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        index_rows.extend(meta.rows);
+        input_entries.push(meta.entry);
+        written.append(&mut page_written);
+    }
+    written.extend(streams.finish()?);
+    written.extend(blocks.finish()?);
+    remove_stale(&articles_dir, ".html", &article_pages)?;
+    remove_stale(&pages_dir, ".frag", &fragments)?;
+    // The data file of the old search design, if an earlier build left one.
+    let _ = std::fs::remove_file(out.join("site").join("data").join("search-index.js"));
+
+    let site_dir = out.join("site");
+    let chart = site::chart_svg(&counts);
+    let mut small: Vec<(PathBuf, String)> = vec![
+        (site_dir.join("chart.svg"), chart.clone()),
+        (site_dir.join("index.html"), site.index_page(&index_rows, &chart, input_entries.len())?),
+        (site_dir.join("search.html"), site.search_page()?),
+        (site_dir.join("figures.html"), site.figures_page()?),
+    ];
+    small.extend(site.assets().map(|(name, text)| (site_dir.join("assets").join(name), text.to_owned())));
+    for (path, text) in small {
+        model::io::write_atomic(&path, text.as_bytes())?;
+        written.push((path, blake3::hash(text.as_bytes()).to_hex().to_string()));
+    }
+    let assembled = started.elapsed();
+
+    // The database: pages no longer among the inputs go, then it is committed. A page that
+    // failed keeps its earlier rows.
+    let mut keep: BTreeSet<String> = input_entries.iter().map(|e| e.page.clone()).collect();
+    keep.extend(inputs.iter().map(|i| model::io::page_id(i)));
+    let _ = send_keep.send(keep);
+    db_thread.join().map_err(|_| anyhow::anyhow!("the database thread panicked"))??;
+    let indexed = started.elapsed();
+
+    // Phase 3: manifest and archive.
+    for (path, hash) in written {
+        hashes.record(&path, hash)?;
+    }
+    let files = manifest_files(out)?;
+    let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
+    let sums = hashes.hash_all(&paths)?;
+    let files: Vec<FileEntry> = files
+        .into_iter()
+        .zip(sums)
+        .map(|((path, _), (bytes, blake3))| FileEntry { path, bytes, blake3 })
+        .collect();
+    let hashed = started.elapsed();
+    let manifest = Manifest {
+        format: manifest::FORMAT.to_owned(),
+        version: manifest::VERSION,
+        name: options.name.clone(),
+        built: manifest::timestamp(epoch),
+        tools: BTreeMap::from([
+            ("bundle".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+            ("sqlite".to_owned(), rusqlite::version().to_owned()),
+            ("artifact-format".to_owned(), format!("{} v{}", model::wire::FORMAT, model::wire::VERSION)),
+        ]),
+        inputs: input_entries,
+        files,
+    };
+    let manifest_json = serde_json::to_vec_pretty(&manifest).context("serializing the manifest")?;
+    model::io::write_atomic(&out.join("manifest.json"), &manifest_json)?;
+    let manifest_hash = blake3::hash(&manifest_json).to_hex().to_string();
+    let (archive_path, copied) = write_archive(out, &options, epoch, &manifest, &manifest_hash)?;
+    hashes.save(&hashes_path)?;
+
+    let failed = failed.into_inner();
+    emit(
+        args.events,
+        serde_json::json!({"event": "end", "done": manifest.inputs.len(), "failed": failed,
+            "peak_rss_kb": model::batch::peak_rss_kb()}),
+    );
+    eprintln!(
+        "bundle: {} pages, {} articles, {failed} failed, {} files in {:.2}s (pages {:.2}s, assembly {:.2}s, \
+         database {:.2}s, hashes {:.2}s, archive {:.2}s, {copied} entries reused); archive {}",
+        manifest.inputs.len(),
+        index_rows.len(),
+        manifest.files.len(),
+        started.elapsed().as_secs_f64(),
+        rendered.as_secs_f64(),
+        (assembled - rendered).as_secs_f64(),
+        (indexed - assembled).as_secs_f64(),
+        (hashed - indexed).as_secs_f64(),
+        (started.elapsed() - hashed).as_secs_f64(),
+        archive_path.display()
+    );
+    Ok(failed)
+}
+
+/// Packs the manifest's files (less the `archive_skip` folders) and the manifest into
+/// `dist/<name>-<date>.zip`; returns its path and how many entries were reused.
+fn write_archive(
+    out: &Path,
+    options: &BundleOptions,
+    epoch: i64,
+    manifest: &Manifest,
+    manifest_hash: &str,
+) -> anyhow::Result<(PathBuf, usize)> {
+    let prefix = format!("{}-", site::slug(&options.name));
+    let stem = format!("{prefix}{}", manifest::date(epoch));
+    let dist = out.join("dist");
+    let path = dist.join(format!("{stem}.zip"));
+    let previous = archive::previous_archive(&dist, &prefix);
+    let (y, mo, d, h, mi, s) = manifest::utc(epoch);
+    let modified =
+        zip::DateTime::from_date_and_time(y.clamp(1980, 2107) as u16, mo as u8, d as u8, h as u8, mi as u8, s as u8)
+            .unwrap_or_default();
+    let skipped = |relative: &str| {
+        let first = relative.split('/').next().unwrap_or_default();
+        relative.contains('/') && options.archive_skip.iter().any(|skip| skip == first)
+    };
+    let files: Vec<(&str, &str)> = manifest
+        .files
+        .iter()
+        .filter(|f| !skipped(&f.path))
+        .map(|f| (f.path.as_str(), f.blake3.as_str()))
+        .chain(std::iter::once(("manifest.json", manifest_hash)))
+        .collect();
+    let contents = archive::Contents { out, stem: &stem, files, modified };
+    let copied = archive::write(&path, previous.as_deref(), &contents)?;
+    Ok((path, copied))
+}
+
