@@ -115,6 +115,18 @@ fn last_small_scale(chars: &[char], numeral: &Numeral) -> Option<f64> {
     scale_value(last).filter(|s| *s < 1e4)
 }
 
+/// The place value of the last non-zero digit of a whole number (3000 → 1000, 120 → 10).
+fn last_place(value: f64) -> Option<f64> {
+    if value <= 0.0 || value.fract() != 0.0 || value > 1e15 {
+        return None;
+    }
+    let mut place = 1.0;
+    while (value / (place * 10.0)).fract() == 0.0 {
+        place *= 10.0;
+    }
+    Some(place)
+}
+
 /// Big scale words (万 亿) from `at` on: their product and where they end.
 fn big_scales(chars: &[char], at: usize, lexicon: &Lexicon) -> (f64, usize) {
     let mut k = at;
@@ -176,6 +188,9 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
         let (scale, k) = big_scales(chars, j + 1, lexicon);
         if lexicon.unit_at(chars, k).is_some() || scale > 1.0 {
             approx = Some(Approx::Over);
+            // 3000多 is 3000..4000, 30余 30..40, 一百二十多 120..130: up to one more in the last
+            // place that is written.
+            value_max = last_place(value).map(|place| (value + place) * scale);
             value *= scale;
             scaled |= scale > 1.0;
             j = k;
@@ -839,9 +854,9 @@ mod tests {
                 35位 = 35 位 | 学生 | -
                 9所 = 9 所 | 高校 | -
                 11款 = 11 款 | 新车 | -
-                80余场 = 80 场 over | 活动 | -
+                80余场 = 80..90 场 over | 活动 | -
                 2356次 = 2356 次 | - | -
-                40多处 = 40 处 over | 场所 | -"#]],
+                40多处 = 40..50 处 over | 场所 | -"#]],
         );
         check(
             "超260万人次，占比33.4%，超7成，提高4倍",
@@ -979,8 +994,8 @@ mod tests {
                 超4000人 = 4000 人 over | - | -
                 超过15位 = 15 位 over | - | -
                 逾百家 = 100 家 over | - | -
-                50余家 = 50 家 over | - | -
-                2000多家 = 2000 家 over | - | -
+                50余家 = 50..60 家 over | - | -
+                2000多家 = 2000..3000 家 over | - | -
                 2小时以上 = 2 小时 over | - | -
                 突破3.4亿 = 340000000 "" over | - | -
                 不少于5年 = 5 年 over | - | -
@@ -1029,7 +1044,7 @@ mod tests {
             "到2030年，培育企业240家，自开馆以来举办90余场展览。",
             expect_test::expect![[r#"
                 240家 = 240 家 | 培育企业 | 到2030年
-                90余场 = 90 场 over | 展览 | 自开馆以来"#]],
+                90余场 = 90..100 场 over | 展览 | 自开馆以来"#]],
         );
     }
 }
