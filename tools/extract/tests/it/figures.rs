@@ -167,6 +167,7 @@ fn units_compound_colloquial_and_foreign() {
     );
     check("港币两千九百六十元。", expect_test::expect!["两千九百六十元 = 2960 港元 | -"]);
     check("连续工作17个小时。", expect_test::expect!["17个小时 = 17 小时 | 连续工作"]);
+    check("迎来建校100周年。", expect_test::expect!["100周年 = 100 周年 | 迎来建校"]);
 }
 
 #[test]
