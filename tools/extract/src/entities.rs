@@ -323,6 +323,16 @@ mod tests {
     }
 
     #[test]
+    fn an_organization_does_not_swallow_a_place_after_a_preposition() {
+        check(
+            "在京中共中央政治局委员出席会议。代表团赴沪考察上海交通大学。",
+            expect_test::expect![[r#"
+                org 中共中央政治局 (government)
+                org 上海交通大学 (school)"#]],
+        );
+    }
+
+    #[test]
     fn suffix_rules_and_listed_names() {
         check(
             "文三路桂花社区和浙江工业职业学院合作，请来周杰伦、林俊杰演出。",

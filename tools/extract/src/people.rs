@@ -169,6 +169,9 @@ fn name_may_end(chars: &[char], at: usize, lexicon: &Lexicon) -> bool {
 /// A family name with a form of address at `at` (王师傅, 吴女士, 小李, 老王): its length.
 pub fn addressed_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
     let first = *chars.get(at)?;
+    if !matches!(first, '小' | '老') && !lexicon.surnames.contains(&first) {
+        return None;
+    }
     // Not the middle of a word (提高老师的待遇), unless a role or a small word comes before:
     // 居民王师傅, 和小李.
     if at > 0
@@ -334,6 +337,34 @@ fn resolve_speaker(
     if let Some(m) = known.iter().rev().find(|m| m.name.chars().count() >= 2 && text.contains(m.name.as_str())) {
         return Some((m.name.clone(), m.role.clone()));
     }
+    // 伊斯特布鲁克说 after 约翰·伊斯特布鲁克: the last part of a foreign name stands for it.
+    if let Some(m) =
+        known.iter().rev().find(|m| m.name.contains('·') && m.name.rsplit('·').next() == Some(text.as_str()))
+    {
+        return Some((m.name.clone(), m.role.clone()));
+    }
+    // 习近平总书记说: a name, then a role word.
+    for n in [3, 2] {
+        if chars.len() > n
+            && lexicon.surnames.contains(&chars[0])
+            && chars[..n].iter().all(|c| is_han(*c) && !not_in_name(*c))
+            && lexicon.roles.iter().any(|r| r.chars().eq(chars[n..].iter().copied()))
+        {
+            return Some((text_of(&chars, 0, n), Some(text_of(&chars, n, chars.len()))));
+        }
+    }
+    // 秘书长科尔曼表示: a role word, then a name the surname list does not know.
+    for r in (1..chars.len().saturating_sub(1)).rev() {
+        let rest = &chars[r..];
+        if (2..=5).contains(&rest.len())
+            && rest.iter().all(|c| is_han(*c) && !not_in_name(*c))
+            && role_word_ending_at(&chars, r, lexicon).is_some()
+            && role_word_ending_at(&chars, chars.len(), lexicon).is_none()
+        {
+            let start = role_start(&chars, r);
+            return Some((text_of(&chars, r, chars.len()), Some(text_of(&chars, start, r))));
+        }
+    }
     if role_word_ending_at(&chars, chars.len(), lexicon).is_some() {
         let start = role_start(&chars, chars.len());
         let role = text_of(&chars, start, chars.len());
@@ -346,6 +377,24 @@ fn resolve_speaker(
     if let Some(n) = name_at(&chars, 0, lexicon) {
         return Some((text_of(&chars, 0, n), None));
     }
+    // 海外侨胞特邀嘉宾林楚钦说: a description, then a name.
+    for n in [3, 2] {
+        if chars.len() >= n + 2 {
+            let at = chars.len() - n;
+            let name = &chars[at..];
+            let surname_first = lexicon.surnames.contains(&name[0])
+                && !(n == 2 && chars.len() >= 3 && lexicon.surnames.contains(&chars[at - 1]));
+            if surname_first && name.iter().all(|c| is_han(*c) && !not_in_name(*c)) {
+                let start = role_start(&chars, at);
+                let role = (start < at).then(|| text_of(&chars, start, at));
+                return Some((text_of(&chars, at, chars.len()), role));
+            }
+        }
+    }
+    // 仝宗旗说, 斯奇奥切特表示: a short phrase of name characters is the speaker as printed.
+    if (2..=6).contains(&chars.len()) && chars.iter().all(|c| is_han(*c) && !not_in_name(*c)) {
+        return Some((text, None));
+    }
     // 王建国在接受采访时说, 负责人对记者说: the speaker is the part before the circumstance.
     if let Some(cut) = chars.iter().position(|c| matches!(c, '在' | '对' | '向' | '接' | '面' | '告' | '谈'))
         && cut >= 1
@@ -354,6 +403,45 @@ fn resolve_speaker(
         return resolve_speaker(&chars[..cut], lexicon, known, last_person);
     }
     None
+}
+
+/// The speaker of the last `某某表示，` / `某某说：` in the paragraph before `open` (at most a
+/// few sentences back, outside quotes), resolved to a named person.
+fn earlier_speaker(
+    chars: &[char],
+    open: usize,
+    lexicon: &Lexicon,
+    known: &[Mention],
+) -> Option<(String, Option<String>)> {
+    let from = open.saturating_sub(120);
+    let mut inside = false;
+    let mut last = None;
+    for k in from..open {
+        match chars[k] {
+            '“' => inside = true,
+            '”' => inside = false,
+            _ => {}
+        }
+        if inside || k == 0 || ends_clause(chars[k - 1]) {
+            continue;
+        }
+        let Some(verb) = word_at(chars, k, &lexicon.speech_verbs) else { continue };
+        let after = k + verb.chars().count();
+        if !chars.get(after).is_some_and(|c| matches!(c, '，' | '：' | ',' | ':')) {
+            continue;
+        }
+        let mut start = k;
+        while start > from && k - start < 30 && !ends_clause(chars[start - 1]) {
+            start -= 1;
+        }
+        if let Some((name, role)) = resolve_speaker(&chars[start..k], lexicon, known, known.last()) {
+            let named: Vec<char> = name.chars().collect();
+            if name_at(&named, 0, lexicon) == Some(named.len()) || known.iter().any(|m| m.name == name) {
+                last = Some((name, role));
+            }
+        }
+    }
+    last
 }
 
 /// Finds people, quotes and quoted terms in the paragraphs of an article, in order.
@@ -458,6 +546,10 @@ pub fn people_and_quotes<'a>(
                 {
                     speaker = resolve_speaker(&chars[start..end - v], lexicon, &before_here, last_person);
                 }
+            }
+            // 汪文斌表示，十年扬帆再起航。“…”: the last person the paragraph has speaking before it.
+            if speaker.is_none() && is_speech(content) {
+                speaker = earlier_speaker(&chars, open, lexicon, &before_here);
             }
             // A quoted phrase that runs on into the sentence (“线上能办，线下就近办”模式)
             // is a term, not speech.

@@ -402,10 +402,39 @@ fn mention(
 /// resolves to the one inside a division the article names unambiguously, then to the one in
 /// `home` (a code prefix), else stays unresolved.
 pub fn mentions(gazetteer: &Gazetteer, lexicon: &Lexicon, texts: &[Text<'_>], home: &str) -> Vec<Mention> {
-    let mut out = Vec::new();
+    let mut out: Vec<Mention> = Vec::new();
     for text in texts {
         scan(gazetteer, lexicon, text, &mut out);
     }
+    // A district's or street's short form that is only a proper-noun token (贵南 of 贵南高铁, a
+    // person's given name) needs a division containing it named in the article, or the home
+    // region: the segmenter tags many words as place names.
+    let named: rustc_hash::FxHashSet<&str> = out
+        .iter()
+        .filter(|m| {
+            m.evidence != Evidence::Token || m.candidates.iter().any(|c| level(gazetteer.division(*c).kind) < 2)
+        })
+        .flat_map(|m| m.candidates.iter().map(|c| gazetteer.division(*c).code.as_str()))
+        .collect();
+    let corroborated = |c: usize| {
+        let division = gazetteer.division(c);
+        level(division.kind) < 2
+            || division.is_within(home)
+            || ancestor_codes(&division.code).any(|a| named.contains(a))
+    };
+    let kept: Vec<Vec<usize>> = out
+        .iter()
+        .map(|m| match m.evidence {
+            Evidence::Token => m.candidates.iter().copied().filter(|c| corroborated(*c)).collect(),
+            _ => m.candidates.clone(),
+        })
+        .collect();
+    let mut out: Vec<Mention> = out
+        .into_iter()
+        .zip(kept)
+        .filter(|(_, candidates)| !candidates.is_empty())
+        .map(|(m, candidates)| Mention { candidates, ..m })
+        .collect();
     for m in &mut out {
         if m.candidates.len() == 1 {
             m.division = m.candidates.first().copied();

@@ -298,3 +298,17 @@ fn a_single_passing_mention_is_thin_evidence() {
             district - (evidence thin: 余杭区 weighs 2 < 4); street -; city -; province -"#]],
     );
 }
+
+#[test]
+fn a_proper_noun_token_alone_needs_a_division_around_it_named() {
+    // 贵南 (a county of 青海) inside the name of a railway between 贵阳 and 南宁.
+    check(
+        "# 高铁通车 山海相连
+         贵南高铁全线贯通，贵南高铁沿线群众出行更便捷。贵南高铁串起多个景区，贵南高铁带动沿线发展。",
+        "3301",
+        expect_test::expect![[r#"
+            district - | street - | city - | province -
+            body weights: -
+            district - (no district named); street -; city -; province -"#]],
+    );
+}
