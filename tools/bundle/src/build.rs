@@ -299,7 +299,9 @@ struct SearchBlocks {
     dir: PathBuf,
     key: String,
     names: Vec<String>,
-    codes: Vec<Vec<u64>>,
+    /// Bigram codes of closed blocks arrive here from worker threads: (block, codes).
+    codes_in: std::sync::mpsc::Receiver<(usize, Vec<u64>)>,
+    codes_out: std::sync::mpsc::Sender<(usize, Vec<u64>)>,
     written: Vec<(PathBuf, String)>,
     /// The current block: member input hashes and entries.
     hasher: blake3::Hasher,
@@ -310,11 +312,13 @@ struct SearchBlocks {
 
 impl SearchBlocks {
     fn new(dir: PathBuf, key: &str) -> SearchBlocks {
+        let (codes_out, codes_in) = std::sync::mpsc::channel();
         SearchBlocks {
             dir,
             key: key.to_owned(),
             names: Vec::new(),
-            codes: Vec::new(),
+            codes_in,
+            codes_out,
             written: Vec::new(),
             hasher: blake3::Hasher::new(),
             entries: String::new(),
@@ -348,10 +352,14 @@ impl SearchBlocks {
             model::io::write_atomic(&path, script.as_bytes())?;
             self.written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
         }
-        let mut codes = Vec::new();
-        search_index::add_bigrams(&entries, &mut codes);
-        search_index::finish_block(&mut codes);
-        self.codes.push(codes);
+        // The block's bigrams are gathered on a worker thread while the next blocks are read.
+        let (block, codes_out) = (self.names.len(), self.codes_out.clone());
+        rayon::spawn(move || {
+            let mut codes = Vec::new();
+            search_index::add_bigrams(&entries, &mut codes);
+            search_index::finish_block(&mut codes);
+            let _ = codes_out.send((block, codes));
+        });
         self.names.push(name);
         self.members = 0;
         Ok(())
@@ -361,7 +369,13 @@ impl SearchBlocks {
     /// written.
     fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
         self.close()?;
-        let codes = &self.codes;
+        let mut codes: Vec<Vec<u64>> = vec![Vec::new(); self.names.len()];
+        for _ in 0..self.names.len() {
+            let (block, block_codes) =
+                self.codes_in.recv().map_err(|_| anyhow::anyhow!("a search block's worker thread stopped"))?;
+            codes[block] = block_codes;
+        }
+        let codes = &codes;
         let dir = &self.dir;
         let shards: Vec<anyhow::Result<(PathBuf, String)>> = (0..search_index::SHARDS)
             .into_par_iter()
@@ -492,12 +506,11 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let db_thread = database_thread(database, db_in, keep, out.clone());
     let articles_dir = out.join("site").join("articles");
     std::fs::create_dir_all(&articles_dir).with_context(|| format!("creating {}", articles_dir.display()))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
+    // One pool for the whole run (phase 1, the search blocks, the shards, hashing, the archive).
+    // Already set up only when a caller in this process did so: then that one is used.
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build_global();
     let failed = AtomicUsize::new(0);
-    let results: Vec<Option<(PageResult, Vec<(PathBuf, String)>)>> = pool.install(|| {
+    let results: Vec<Option<(PageResult, Vec<(PathBuf, String)>)>> = {
         inputs
             .par_iter()
             .zip(&input_hashes)
@@ -527,7 +540,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
                 }
             })
             .collect()
-    });
+    };
     drop(to_db);
     let rendered = started.elapsed();
 
