@@ -54,18 +54,35 @@ enum Command {
         /// The step options as JSON (as `--options` in batch mode); defaults otherwise.
         #[arg(long, value_name = "FILE")]
         options: Option<std::path::PathBuf>,
+        /// The gazetteer folder, overriding the options (`config/gazetteer`).
+        #[arg(long, value_name = "DIR")]
+        gazetteer: Option<std::path::PathBuf>,
+        /// The home region's division code, overriding the options (`3301`).
+        #[arg(long, value_name = "CODE")]
+        home_region: Option<String>,
     },
 }
 
 /// `extract explain`: prints the district reasoning of every article of `artifact`.
-fn explain(artifact: &Path, options: Option<&Path>) -> anyhow::Result<()> {
-    let options: ExtractOptions = match options {
+fn explain(
+    artifact: &Path,
+    options: Option<&Path>,
+    gazetteer: Option<std::path::PathBuf>,
+    home_region: Option<String>,
+) -> anyhow::Result<()> {
+    let mut options: ExtractOptions = match options {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             serde_json::from_str(&text).with_context(|| format!("parsing options in {}", path.display()))?
         }
         None => ExtractOptions::default(),
     };
+    if let Some(gazetteer) = gazetteer {
+        options.gazetteer = gazetteer;
+    }
+    if let Some(home_region) = home_region {
+        options.home_region = home_region;
+    }
     let page = model::io::read_page(artifact).with_context(|| format!("reading {}", artifact.display()))?;
     let extractor = load_extractor(&options)?;
     print!("{}", extract::explain_page(&page, extractor, &options));
@@ -180,10 +197,12 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        (Some(Command::Explain { artifact, options }), _) => match explain(&artifact, options.as_deref()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => batch::fail_to_start("extract", &err),
-        },
+        (Some(Command::Explain { artifact, options, gazetteer, home_region }), _) => {
+            match explain(&artifact, options.as_deref(), gazetteer, home_region) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => batch::fail_to_start("extract", &err),
+            }
+        }
         (None, Some(args)) => {
             let options: ExtractOptions = match args.load_options() {
                 Ok(options) => options,

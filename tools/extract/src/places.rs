@@ -70,6 +70,8 @@ pub enum Evidence {
     Dateline,
     /// A word the segmenter tags as a proper name.
     Token,
+    /// A full name made of an everyday word and a suffix (`合作` + `市`), standing as words.
+    PlainFullName,
 }
 
 impl Evidence {
@@ -82,13 +84,14 @@ impl Evidence {
             Evidence::Position => "headline position",
             Evidence::Dateline => "dateline",
             Evidence::Token => "proper-noun token",
+            Evidence::PlainFullName => "full name of an everyday word",
         }
     }
 
     /// The weight of a body mention for aboutness.
     fn weight(self) -> u32 {
         match self {
-            Evidence::Token => 1,
+            Evidence::Token | Evidence::PlainFullName => 1,
             _ => 2,
         }
     }
@@ -351,7 +354,9 @@ fn judge(
         return Some(mention(text, &name, i, j, Evidence::Child, highest_level(gazetteer, parents)));
     }
     if plain_word {
-        return None;
+        // 合作市 standing as words counts only where a division containing it is named too.
+        let whole = !full.is_empty() && j - i >= 3 && tokens.boundary[j];
+        return whole.then(|| mention(text, &name, i, j, Evidence::PlainFullName, highest_level(gazetteer, full)));
     }
     let evidence = if place_word_at(chars, j, lexicon) {
         Evidence::PlaceWord
@@ -412,7 +417,8 @@ pub fn mentions(gazetteer: &Gazetteer, lexicon: &Lexicon, texts: &[Text<'_>], ho
     let named: rustc_hash::FxHashSet<&str> = out
         .iter()
         .filter(|m| {
-            m.evidence != Evidence::Token || m.candidates.iter().any(|c| level(gazetteer.division(*c).kind) < 2)
+            !matches!(m.evidence, Evidence::Token | Evidence::PlainFullName)
+                || m.candidates.iter().any(|c| level(gazetteer.division(*c).kind) < 2)
         })
         .flat_map(|m| m.candidates.iter().map(|c| gazetteer.division(*c).code.as_str()))
         .collect();
@@ -425,7 +431,9 @@ pub fn mentions(gazetteer: &Gazetteer, lexicon: &Lexicon, texts: &[Text<'_>], ho
     let kept: Vec<Vec<usize>> = out
         .iter()
         .map(|m| match m.evidence {
-            Evidence::Token => m.candidates.iter().copied().filter(|c| corroborated(*c)).collect(),
+            Evidence::Token | Evidence::PlainFullName => {
+                m.candidates.iter().copied().filter(|c| corroborated(*c)).collect()
+            }
             _ => m.candidates.clone(),
         })
         .collect();

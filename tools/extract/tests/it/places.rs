@@ -122,9 +122,10 @@ fn a_short_form_after_its_parent_is_a_place() {
             headline 合作 [after its parent] -> 合作市 (neighbour; 623001 合作市)
             body 甘南 [before its child] -> 甘南藏族自治州 (unique; 6230 甘南藏族自治州)
             body 合作 [after its parent] -> 合作市 (neighbour; 623001 合作市)
+            body 合作市 [full name of an everyday word] -> 合作市 (unique; 623001 合作市)
             body 甘南藏族自治州 [full name] -> 甘南藏族自治州 (unique; 6230 甘南藏族自治州)
             body 合作市 [after its parent] -> 合作市 (neighbour; 623001 合作市)
-            body weights: 合作市 4
+            body weights: 合作市 5
             district 合作市 (district 合作市 named in the headline); street -; city 甘南藏族自治州; province 甘肃省"#]],
     );
 }
@@ -310,5 +311,30 @@ fn a_proper_noun_token_alone_needs_a_division_around_it_named() {
             district - | street - | city - | province -
             body weights: -
             district - (no district named); street -; city -; province -"#]],
+    );
+}
+
+#[test]
+fn an_everyday_word_with_a_suffix_is_a_place_only_with_its_parent_named() {
+    check(
+        "# 深化区域合作
+         双方深化合作，市县两级协同推进。加强合作市场监管。",
+        "3301",
+        expect_test::expect![[r#"
+            district - | street - | city - | province -
+            body weights: -
+            district - (no district named); street -; city -; province -"#]],
+    );
+    check(
+        "# 高原小城迎来游客潮
+         甘肃省的合作市推出多条旅游线路，合作市的民宿也火了。",
+        "",
+        expect_test::expect![[r#"
+            district - | street - | city - | province 甘肃省
+            body 甘肃省 [full name] -> 甘肃省 (unique; 62 甘肃省)
+            body 合作市 [full name of an everyday word] -> 合作市 (unique; 623001 合作市)
+            body 合作市 [full name of an everyday word] -> 合作市 (unique; 623001 合作市)
+            body weights: 合作市 2
+            district - (evidence thin: 合作市 weighs 2 < 4); street -; city -; province 甘肃省"#]],
     );
 }
