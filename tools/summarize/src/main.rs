@@ -87,6 +87,9 @@ const CACHE_VERSION: &str = "briefing-cache-1";
 struct CachedPage {
     key: String,
     input: String,
+    /// The input's size, mtime (ns) and inode when it was read: a page whose file still has them
+    /// is not read again.
+    stamp: (u64, i128, u64),
     /// The brief files written for it (paths relative to the output folder).
     briefs: Vec<String>,
     rows: Vec<ArticleRows>,
@@ -118,18 +121,33 @@ fn briefing_page(
     briefings: &Briefings,
     options: &SummarizeOptions,
 ) -> anyhow::Result<CachedPage> {
-    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let stamp_of = |path: &Path| -> anyhow::Result<(u64, i128, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok((meta.len(), i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()), meta.ino()))
+    };
+    let stamp = stamp_of(input)?;
     let cache_path = out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input))));
-    if let Some(cached) = std::fs::read(&cache_path)
+    let cached = std::fs::read(&cache_path)
         .ok()
         .and_then(|b| serde_json::from_slice::<CachedPage>(&b).ok())
-        .filter(|c| c.key == key && c.input == hash && c.briefs.iter().all(|b| out.join(b).is_file()))
+        .filter(|c| c.key == key && c.briefs.iter().all(|b| out.join(b).is_file()));
+    let cached = match cached {
+        Some(cached) if cached.stamp == stamp => return Ok(cached),
+        other => other,
+    };
+    let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if let Some(mut cached) = cached
+        && cached.input == hash
     {
+        // Same contents, touched file: remember the new stamp.
+        cached.stamp = stamp;
+        model::io::write_atomic(&cache_path, &serde_json::to_vec(&cached).context("serializing the cache")?)?;
         return Ok(cached);
     }
     let (_step, page) = model::wire::decode(&bytes).with_context(|| format!("{}", input.display()))?;
-    let mut cached = CachedPage { key: key.to_owned(), input: hash, briefs: Vec::new(), rows: Vec::new() };
+    let mut cached = CachedPage { key: key.to_owned(), input: hash, stamp, briefs: Vec::new(), rows: Vec::new() };
     for article in &page.articles {
         let summary = summary_of(article, options.sentences);
         let brief = briefings.article_brief(article, &summary)?;
