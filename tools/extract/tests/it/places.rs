@@ -338,3 +338,36 @@ fn an_everyday_word_with_a_suffix_is_a_place_only_with_its_parent_named() {
             district - (evidence thin: 合作市 weighs 2 < 4); street -; city -; province 甘肃省"#]],
     );
 }
+
+#[test]
+fn explain_subcommand_shows_mentions_evidence_and_choice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut article = article(
+        "# 临安：锁定赛道打造新坐标
+         临安区青山湖街道的企业纷纷入驻，临安区还将建设更多平台。",
+    );
+    article.id = "p1-1".into();
+    let page = Page { id: "p1".into(), articles: vec![article], ..Page::default() };
+    let input = dir.path().join("p1.json");
+    std::fs::write(&input, model::wire::encode("clean", &page)).expect("writing input");
+    let gazetteer = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/gazetteer");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_extract"))
+        .arg("explain")
+        .arg("--gazetteer")
+        .arg(&gazetteer)
+        .args(["--home-region", "3301"])
+        .arg(&input)
+        .output()
+        .expect("running extract explain");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    expect_test::expect![[r#"
+        article p1-1 临安：锁定赛道打造新坐标
+          headline 临安 [headline position] -> 临安区 (unique; 330112 临安区)
+          body 临安区 [full name] -> 临安区 (unique; 330112 临安区)
+          body 青山湖街道 [after its parent] -> 青山湖街道 (neighbour; 330112008 青山湖街道)
+          body 临安区 [full name] -> 临安区 (unique; 330112 临安区)
+          body weights: 临安区 5
+          district 临安区 (district 临安区 named in the headline); street -; city 杭州市; province 浙江省
+    "#]]
+    .assert_eq(&String::from_utf8_lossy(&output.stdout));
+}
