@@ -197,43 +197,74 @@ pub fn addressed_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usiz
     name_may_end(chars, at + n, lexicon).then_some(n)
 }
 
-/// A foreign name written with `·` around `dot` (玛丽·安·史密斯): its start and end.
+/// Characters a transliterated name part stops before (伊斯特布鲁克在…, 科尔接受采访).
+fn stops_name(c: char) -> bool {
+    matches!(c, '在' | '接' | '对' | '向' | '是' | '和' | '与' | '将' | '也' | '还' | '就' | '等' | '说')
+}
+
+/// A foreign name written with `·` around `dot` (玛丽·安·史密斯): its start and end. The name
+/// must stand apart on both sides: after punctuation, a small word or a role word (学者玛丽·…),
+/// and before punctuation or a speech verb; not inside quotation or title marks (“合作·共赢”), and
+/// not a whole paragraph (a heading).
 fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
     let part_char = |c: char| is_han(c) && !not_in_name(c);
+    let stands_after = |k: usize| {
+        k == 0
+            || !is_han(chars[k - 1])
+            || not_in_name(chars[k - 1])
+            || role_word_ending_at(chars, k, lexicon).is_some()
+            || word_at(chars, k.saturating_sub(1), &lexicon.speech_verbs).is_some()
+    };
     let mut start = dot;
-    while start > 0 && dot - start < 5 && part_char(chars[start - 1]) {
+    while start > 0 && dot - start < 4 && part_char(chars[start - 1]) {
         start -= 1;
     }
-    // A role word before the name is not part of it: 记者玛丽·史密斯.
-    if let Some(k) = (start..dot).rev().find(|k| *k > start && role_word_ending_at(chars, *k, lexicon).is_some()) {
-        start = k;
-    }
+    // The shortest first part that stands apart (a role word or a small word before it).
+    let start = (start..dot.saturating_sub(1)).find(|k| stands_after(*k))?;
     let mut end = dot;
     let mut parts = 1;
-    while chars.get(end) == Some(&'·') || chars.get(end) == Some(&'•') {
+    let mut last_part = dot;
+    while matches!(chars.get(end), Some('·' | '•')) {
+        last_part = end + 1;
         let part = end + 1;
         let mut k = part;
-        while k < chars.len() && k - part < 6 && part_char(chars[k]) && (k == part || !name_may_end(chars, k, lexicon))
-        {
+        while k < chars.len() && k - part < 8 && part_char(chars[k]) && !matches!(chars[k], '·' | '•') {
+            if k > part && (word_at(chars, k, &lexicon.speech_verbs).is_some() || stops_name(chars[k])) {
+                break;
+            }
             k += 1;
         }
         if k == part {
             return None;
         }
-        // The last part runs into the sentence (史密斯参观了): without a word ending it, take at
-        // most three characters.
-        if chars.get(k) != Some(&'·') && !name_may_end(chars, k, lexicon) {
-            k = k.min(part + 3);
-        }
         end = k;
         parts += 1;
     }
-    let first_part = &chars[start..dot];
+    // A long last part running on into the sentence (史密斯参观了, 谢尔顿拿出他): three
+    // characters, the common length of a transliterated family name.
+    if end - last_part > 4
+        && chars.get(end).is_some_and(|c| is_han(*c) && !ends_clause(*c) && !stops_name(*c))
+        && word_at(chars, end, &lexicon.speech_verbs).is_none()
+    {
+        end = last_part + 3;
+    }
+    let ends_apart = match chars.get(end) {
+        None => true,
+        Some('·' | '•') => false,
+        Some(c) if !is_han(*c) || ends_clause(*c) => true,
+        Some(_) => {
+            end - last_part == 3 || word_at(chars, end, &lexicon.speech_verbs).is_some() || not_in_name(chars[end])
+        }
+    };
+    let quoted = start > 0 && matches!(chars[start - 1], '“' | '《' | '「' | '‘')
+        || chars.get(end).is_some_and(|c| matches!(c, '”' | '》' | '」' | '’'));
+    let whole = start == 0 && end == chars.len();
     // 中国·杭州 names places, not a person.
     let place = |part: &[char]| {
         part.last().is_some_and(|c| matches!(c, '省' | '市' | '区' | '县' | '州' | '国' | '镇' | '村' | '路'))
     };
-    (parts >= 2 && !first_part.is_empty() && !place(first_part) && !place(&chars[dot + 1..end])).then_some((start, end))
+    (parts >= 2 && ends_apart && !quoted && !whole && !place(&chars[start..dot]) && !place(&chars[dot + 1..end]))
+        .then_some((start, end))
 }
 
 /// Persons named after a role phrase in `chars`, and family names with a form of address.
@@ -336,6 +367,13 @@ fn resolve_speaker(
     }
     if let Some(m) = known.iter().rev().find(|m| m.name.chars().count() >= 2 && text.contains(m.name.as_str())) {
         return Some((m.name.clone(), m.role.clone()));
+    }
+    // 玛丽·安·史密斯说: a foreign name alone.
+    if chars.contains(&'·')
+        && chars.len() <= 20
+        && text.split('·').all(|part| !part.is_empty() && part.chars().all(|c| is_han(c) && !not_in_name(c)))
+    {
+        return Some((text, None));
     }
     // 伊斯特布鲁克说 after 约翰·伊斯特布鲁克: the last part of a foreign name stands for it.
     if let Some(m) =

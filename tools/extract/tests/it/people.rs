@@ -155,7 +155,7 @@ fn people_with_forms_of_address_and_foreign_names() {
             "本次活动由周记者报道。中国·杭州的风景很美。",
         ],
         expect_test::expect![[r#"
-            quote 中国的变化让 <- 玛丽·安·史密斯 (-)
+            quote 中国的变化让 <- 玛丽·安·史密斯 (美国学者)
             person 王师傅 (-)
             person 吴女士 (-)
             person 小李 (-)
