@@ -133,7 +133,7 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
         })
         .map(|k| if raw[k].is_whitespace() { ' ' } else { raw[k] })
         .collect();
-    let mut p = Parser { chars: &chars, i: 0, base };
+    let mut p = Parser { chars: &chars, i: 0, base, bare_time: true };
     p.expression()
 }
 
@@ -142,7 +142,7 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
 /// it never needs a base date: relative words are measured against a stand-in one.
 pub fn period_len(chars: &[char]) -> Option<usize> {
     let stand_in = Date::new(2000, 6, 15).ok();
-    let mut p = Parser { chars, i: 0, base: stand_in };
+    let mut p = Parser { chars, i: 0, base: stand_in, bare_time: false };
     p.expression_prefix()?;
     Some(p.i).filter(|n| *n > 0)
 }
@@ -152,6 +152,9 @@ struct Parser<'a> {
     chars: &'a [char],
     i: usize,
     base: Option<Date>,
+    /// Whether a time of day alone (早上7点) is a period (the base day): when a whole text is
+    /// read, yes; in running text, no (下午四点半 dates no figure).
+    bare_time: bool,
 }
 
 /// What the first part of a range leaves for the second (2017年8月11日至22日: the year and month).
@@ -230,6 +233,9 @@ impl Parser<'_> {
         let Some(found) = self.span_without_time(context) else {
             // 早上7点, 15:37 alone: the base day.
             self.i = start;
+            if !self.bare_time {
+                return None;
+            }
             self.time_of_day();
             return (self.i > start).then_some((Period::day(self.base?), context));
         };

@@ -265,3 +265,67 @@ fn period_subcommand_prints_start_and_end() {
         .expect("running extract");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Runs the binary in batch mode over one page and renders its figures with their dates.
+fn batch_dates(page_id: &str, paragraphs: &[&str], options: Option<&str>) -> String {
+    use model::{Article, Page, Section};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = Page {
+        id: page_id.into(),
+        articles: vec![Article {
+            id: format!("{page_id}-1"),
+            headline: "标题".into(),
+            sections: vec![Section { heading: None, paragraphs: paragraphs.iter().map(|p| (*p).to_owned()).collect() }],
+            ..Article::default()
+        }],
+        ..Page::default()
+    };
+    let input = dir.path().join(format!("{page_id}.json"));
+    std::fs::write(&input, model::wire::encode("clean", &page)).expect("writing input");
+    let out = dir.path().join("out");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_extract"));
+    command.arg("-o").arg(&out);
+    if let Some(options) = options {
+        let path = dir.path().join("options.json");
+        std::fs::write(&path, options).expect("writing options");
+        command.arg("--options").arg(&path);
+    }
+    assert!(command.arg(&input).status().expect("running extract").success());
+    let page = model::io::read_page(&out.join(format!("{page_id}.json"))).expect("reading output");
+    page.articles[0]
+        .figures
+        .iter()
+        .map(|f| {
+            format!(
+                "{} | {} | {}..{}",
+                f.text,
+                f.period.as_deref().unwrap_or("-"),
+                f.period_start.as_deref().unwrap_or("?"),
+                f.period_end.as_deref().unwrap_or("?")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn batch_mode_dates_periods_from_the_page_id_and_dateline() {
+    let paragraphs = ["本报杭州9月30日电 上周，全市新增企业120家。今年前三季度，营收增长8%。"];
+    // The page is dated October 2; the dateline moves the base to September 30.
+    expect_test::expect![[r#"
+        120家 | 上周 | 2023-09-18..2023-09-24
+        8% | 今年前三季度 | 2023-01-01..2023-09-30"#]]
+    .assert_eq(&batch_dates("rmrb_20231002_01", &paragraphs, None));
+    // No date in the id and none configured: relative periods stay unresolved.
+    expect_test::expect![[r#"
+        120家 | 上周 | ?..?
+        8% | 今年前三季度 | ?..?"#]]
+    .assert_eq(&batch_dates("p1", &paragraphs, None));
+    // A configured page date stands in for a missing one.
+    let undated = ["上周，全市新增企业120家。"];
+    expect_test::expect!["120家 | 上周 | 2026-06-22..2026-06-28"].assert_eq(&batch_dates(
+        "p1",
+        &undated,
+        Some(r#"{"page_date": "2026-06-30"}"#),
+    ));
+}
