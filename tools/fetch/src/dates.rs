@@ -1,64 +1,50 @@
-//! Calendar dates without a date crate: `YYYY-MM-DD` parsing, day arithmetic, a small strftime
+//! Calendar dates for the fetcher: `YYYY-MM-DD` parsing, day arithmetic, a small strftime
 //! subset for URL templates, UTC timestamps and HTTP dates (for `Retry-After`).
 //!
-//! Proleptic Gregorian calendar, days counted from 1970-01-01 (Howard Hinnant's civil-from-days
-//! algorithms). Deliberately no time zones: the desk's "today" is UTC unless `--today` says
-//! otherwise, and timestamps are always UTC.
+//! The calendar is `jiff`'s (proleptic Gregorian) and HTTP dates are `httpdate`'s (all three
+//! forms of RFC 9110); this module only keeps the fetcher's own rules: days counted from
+//! 1970-01-01 for ranges, the URL template conversions, and no time zones (the desk's "today"
+//! is UTC unless `--today` says otherwise, and timestamps are always UTC).
 
 use std::fmt;
 
+use jiff::ToSpan;
+use jiff::civil;
+
 /// A calendar day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    year: i32,
-    month: u32,
-    day: u32,
-}
+pub struct Date(civil::Date);
+
+/// 1970-01-01, day zero of `to_days`.
+const EPOCH: civil::Date = civil::date(1970, 1, 1);
 
 impl Date {
     /// Parses exactly `YYYY-MM-DD`, rejecting impossible days such as 2026-02-30.
     pub fn parse(text: &str) -> Result<Date, String> {
         let bad = || format!("`{text}` is not a date of the form YYYY-MM-DD");
         let bytes = text.as_bytes();
-        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10)
+        {
             return Err(bad());
         }
-        let number = |range: std::ops::Range<usize>| -> Result<u32, String> {
-            let part = &text[range];
-            if part.bytes().all(|b| b.is_ascii_digit()) { part.parse().map_err(|_| bad()) } else { Err(bad()) }
-        };
-        let year = number(0..4)? as i32;
-        let month = number(5..7)?;
-        let day = number(8..10)?;
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-            return Err(format!("`{text}` is not a day of the calendar"));
-        }
-        Ok(Date { year, month, day })
+        let number = |range: std::ops::Range<usize>| text[range].parse::<i16>().map_err(|_| bad());
+        let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+        let month = i8::try_from(month).map_err(|_| bad())?;
+        let day = i8::try_from(day).map_err(|_| bad())?;
+        civil::Date::new(year, month, day).map(Date).map_err(|_| format!("`{text}` is not a day of the calendar"))
     }
 
-    /// The day `days` days after 1970-01-01 (negative: before).
+    /// The day `days` days after 1970-01-01 (negative: before), clamped to jiff's range
+    /// (years -9999 to 9999).
     pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+        let days = days.clamp(-4_371_587, 2_932_896);
+        Date(EPOCH.checked_add(days.days()).unwrap_or(EPOCH))
     }
 
     /// Days since 1970-01-01.
     pub fn to_days(self) -> i64 {
-        let year = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = if year >= 0 { year } else { year - 399 } / 400;
-        let yoe = year - era * 400;
-        let month = i64::from(self.month);
-        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        self.0.since((jiff::Unit::Day, EPOCH)).map_or(0, |span| i64::from(span.get_days()))
     }
 
     pub fn add_days(self, days: i64) -> Date {
@@ -76,22 +62,20 @@ impl Date {
     pub fn format(self, pattern: &str) -> Result<String, String> {
         let mut out = String::with_capacity(pattern.len() + 8);
         let mut chars = pattern.chars();
+        let date = self.0;
         while let Some(c) = chars.next() {
             if c != '%' {
                 out.push(c);
                 continue;
             }
             match chars.next() {
-                Some('Y') => out.push_str(&format!("{:04}", self.year)),
-                Some('y') => out.push_str(&format!("{:02}", self.year.rem_euclid(100))),
-                Some('m') => out.push_str(&format!("{:02}", self.month)),
-                Some('n') => out.push_str(&self.month.to_string()),
-                Some('d') => out.push_str(&format!("{:02}", self.day)),
-                Some('e') => out.push_str(&self.day.to_string()),
-                Some('j') => {
-                    let first = Date { year: self.year, month: 1, day: 1 };
-                    out.push_str(&format!("{:03}", self.to_days() - first.to_days() + 1));
-                }
+                Some('Y') => out.push_str(&format!("{:04}", date.year())),
+                Some('y') => out.push_str(&format!("{:02}", date.year().rem_euclid(100))),
+                Some('m') => out.push_str(&format!("{:02}", date.month())),
+                Some('n') => out.push_str(&date.month().to_string()),
+                Some('d') => out.push_str(&format!("{:02}", date.day())),
+                Some('e') => out.push_str(&date.day().to_string()),
+                Some('j') => out.push_str(&format!("{:03}", date.day_of_year())),
                 Some('%') => out.push('%'),
                 Some(other) => {
                     return Err(format!("unsupported date conversion `%{other}` (use %Y %y %m %n %d %e %j %%)"));
@@ -105,28 +89,16 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn is_leap(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 }
 
 /// `2026-06-01T08:05:09Z` for a Unix time in seconds.
 pub fn utc_timestamp(seconds: i64) -> String {
-    let date = Date::from_unix_seconds(seconds);
-    let in_day = seconds.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", in_day / 3600, in_day / 60 % 60, in_day % 60)
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(at) => at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Err(_) => "1970-01-01T00:00:00Z".to_owned(),
+    }
 }
 
 /// The same instant as a file-name-safe stamp: `20260601T080509Z`.
@@ -134,23 +106,13 @@ pub fn utc_file_stamp(seconds: i64) -> String {
     utc_timestamp(seconds).replace(['-', ':'], "")
 }
 
-/// Parses an HTTP date in the preferred IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`) into
-/// Unix seconds. The obsolete RFC 850 and asctime forms are not accepted (RFC 9110 only
-/// requires recipients to try); a `Retry-After` we cannot read falls back to our own backoff.
+/// Parses an HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete RFC 850
+/// and asctime forms that RFC 9110 asks recipients to accept) into Unix seconds. A
+/// `Retry-After` we cannot read falls back to our own backoff.
 pub fn parse_http_date(text: &str) -> Option<i64> {
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    let [_weekday, day, month, year, time, "GMT"] = parts.as_slice() else { return None };
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(month))?
-        + 1;
-    let date = Date::parse(&format!("{year:0>4}-{month:02}-{day:0>2}")).ok()?;
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else { return None };
-    if *h > 23 || *m > 59 || *s > 60 {
-        return None;
-    }
-    Some(date.to_days() * 86_400 + h * 3600 + m * 60 + s)
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    let seconds = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(seconds).ok()
 }
 
 #[cfg(test)]
@@ -208,6 +170,9 @@ mod tests {
         assert_eq!(utc_timestamp(1_780_301_109), "2026-06-01T08:05:09Z");
         assert_eq!(utc_file_stamp(1_780_301_109), "20260601T080509Z");
         assert_eq!(parse_http_date("Mon, 01 Jun 2026 08:05:09 GMT"), Some(1_780_301_109));
-        assert_eq!(parse_http_date("Monday, 01-Jun-26 08:05:09 GMT"), None);
+        assert_eq!(parse_http_date("Monday, 01-Jun-26 08:05:09 GMT"), Some(1_780_301_109));
+        assert_eq!(parse_http_date("Mon Jun  1 08:05:09 2026"), Some(1_780_301_109));
+        assert_eq!(parse_http_date("Mon, 01 Jun 2026 25:05:09 GMT"), None);
+        assert_eq!(parse_http_date("soon"), None);
     }
 }

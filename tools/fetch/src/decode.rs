@@ -3,7 +3,12 @@
 //! The order is the browsers' one, with the configured encoding where a server says nothing:
 //! a byte order mark, the `charset=` of the Content-Type header, the source's `encoding`,
 //! a `<meta charset>` or `http-equiv` declaration in the first 1024 bytes, and last `chardetng`'s
-//! guess (GBK pages without any declaration are common). Pure; it does not strip HTML (`html`).
+//! guess (GBK pages without any declaration are common). Pure; it does not read HTML: the split
+//! step does, from the bytes `fetch` stores.
+//!
+//! `self_describing` tells whether the stored bytes alone lead the split step's decoder (BOM,
+//! strict UTF-8, then chardetng without hints) to the same encoding; when they do not, the page
+//! is stored transcoded to UTF-8 so that split reads the same text.
 
 use encoding_rs::Encoding;
 use serde::Serialize;
@@ -25,8 +30,9 @@ pub struct Decoded {
     /// The WHATWG name of the encoding used, e.g. `GBK`, `UTF-8`.
     pub encoding: &'static str,
     pub charset_source: CharsetSource,
-    /// Whether some bytes were not valid in that encoding (they became U+FFFD).
-    pub malformed: bool,
+    /// The byte offset of the first byte sequence that is not valid in that encoding (it became
+    /// U+FFFD in `text`); such a page is never stored.
+    pub malformed: Option<usize>,
 }
 
 /// The charset named by a Content-Type header value, if it names one `encoding_rs` knows.
@@ -89,7 +95,45 @@ pub fn decode(body: &[u8], content_type: Option<&str>, configured: Option<&'stat
         (detector.guess(tld, true), CharsetSource::Detected)
     };
     let (text, used, malformed) = encoding.decode(body);
+    let malformed = if malformed { Some(first_malformed(used, body)) } else { None };
     Decoded { text: text.into_owned(), encoding: used.name(), charset_source, malformed }
+}
+
+/// The byte offset of the first malformed sequence of `body` in `encoding` (after any BOM).
+fn first_malformed(encoding: &'static Encoding, body: &[u8]) -> usize {
+    let mut decoder = encoding.new_decoder_with_bom_removal();
+    let mut out = String::with_capacity(decoder.max_utf8_buffer_length(body.len()).unwrap_or(body.len() * 3));
+    let (result, read) = decoder.decode_to_string_without_replacement(body, &mut out, true);
+    match result {
+        // `read` counts the malformed bytes too; they end at `read`, and are at most a few bytes.
+        encoding_rs::DecoderResult::Malformed(bad, after) => read.saturating_sub(usize::from(bad) + usize::from(after)),
+        _ => read,
+    }
+}
+
+/// The encoding the split step's decoder finds in `bytes` alone: a BOM's, UTF-8 when valid, else
+/// chardetng's unhinted guess (GBK read as GB18030).
+pub fn sniffed(bytes: &[u8]) -> &'static Encoding {
+    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
+        return encoding;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return encoding_rs::UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    same_text_family(detector.guess(None, true))
+}
+
+/// GBK and GB18030 decode GBK bytes to the same characters: one family for comparisons.
+fn same_text_family(encoding: &'static Encoding) -> &'static Encoding {
+    if encoding == encoding_rs::GBK { encoding_rs::GB18030 } else { encoding }
+}
+
+/// Whether `bytes`, decoded as `encoding` by the fetcher, are read the same way by the split
+/// step from the bytes alone (so they can be stored as downloaded).
+pub fn self_describing(bytes: &[u8], encoding: &'static str) -> bool {
+    Encoding::for_label(encoding.as_bytes()).is_some_and(|e| same_text_family(e) == sniffed(bytes))
 }
 
 #[cfg(test)]
@@ -100,7 +144,7 @@ mod tests {
     fn check(body: &[u8], content_type: Option<&str>, configured: Option<&str>, expect: Expect) {
         let configured = configured.and_then(|l| Encoding::for_label(l.as_bytes()));
         let d = decode(body, content_type, configured, "cn");
-        expect.assert_eq(&format!("{} {:?} malformed={} {:?}", d.encoding, d.charset_source, d.malformed, d.text));
+        expect.assert_eq(&format!("{} {:?} malformed={:?} {:?}", d.encoding, d.charset_source, d.malformed, d.text));
     }
 
     fn gbk(text: &str) -> Vec<u8> {
@@ -116,7 +160,7 @@ mod tests {
             Some("text/plain; charset=GBK"),
             None,
             expect![[
-                r#"GBK Header malformed=false "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
+                r#"GBK Header malformed=None "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
             ]],
         );
         check(
@@ -124,7 +168,7 @@ mod tests {
             Some("text/plain; charset=\"gb2312\""),
             Some("utf-8"),
             expect![[
-                r#"GBK Header malformed=false "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
+                r#"GBK Header malformed=None "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
             ]],
         );
         check(
@@ -132,7 +176,7 @@ mod tests {
             Some("text/plain"),
             Some("gb18030"),
             expect![[
-                r#"gb18030 Config malformed=false "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
+                r#"gb18030 Config malformed=None "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
             ]],
         );
         check(
@@ -140,7 +184,7 @@ mod tests {
             None,
             None,
             expect![[
-                r#"GBK Detected malformed=false "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
+                r#"GBK Detected malformed=None "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
             ]],
         );
         check(
@@ -148,16 +192,16 @@ mod tests {
             None,
             None,
             expect![[
-                r#"UTF-8 Detected malformed=false "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
+                r#"UTF-8 Detected malformed=None "杭州日报讯 今天上午，市政府召开新闻发布会，介绍城市建设的最新进展和下一步的工作安排。""#
             ]],
         );
         check(
             b"\xEF\xBB\xBFab",
             Some("text/plain; charset=gbk"),
             None,
-            expect![[r#"UTF-8 ByteOrderMark malformed=false "ab""#]],
+            expect![[r#"UTF-8 ByteOrderMark malformed=None "ab""#]],
         );
-        check(b"\xB9\xFA", Some("text/plain; charset=utf-8"), None, expect![[r#"UTF-8 Header malformed=true "��""#]]);
+        check(b"\xB9\xFA", Some("text/plain; charset=utf-8"), None, expect![[r#"UTF-8 Header malformed=Some(0) "��""#]]);
     }
 
     #[test]
@@ -167,14 +211,14 @@ mod tests {
             &page("<html><head><META charset='gb2312'>"),
             None,
             None,
-            expect![[r#"GBK Meta malformed=false "<html><head><META charset='gb2312'><p>新闻</p>""#]],
+            expect![[r#"GBK Meta malformed=None "<html><head><META charset='gb2312'><p>新闻</p>""#]],
         );
         check(
             &page(r#"<meta http-equiv="Content-Type" content="text/html; charset=GBK" />"#),
             Some("text/html"),
             None,
             expect![[
-                r#"GBK Meta malformed=false "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=GBK\" /><p>新闻</p>""#
+                r#"GBK Meta malformed=None "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=GBK\" /><p>新闻</p>""#
             ]],
         );
         assert_eq!(charset_from_meta(b"<meta charset=\"utf-16le\">"), Some(encoding_rs::UTF_8));

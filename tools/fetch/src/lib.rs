@@ -1,10 +1,9 @@
 //! The fetch step: e-paper pages from the web into `seeds/`, safely enough for cron.
 //!
 //! - `sources`: `config/sources.toml`, strict, with line:column errors; expands into pages.
-//! - `dates`: calendar arithmetic for `{date}` templates and timestamps.
+//! - `dates`: `{date}` templates, day ranges and timestamps over jiff and httpdate.
 //! - `http`: one page over HTTP (conditional GET, retries, caps). Network only.
 //! - `decode`: charset (header, configuration, meta, detection) and UTF-8 decoding.
-//! - `html`: HTML to text through the split step's HTML path.
 //! - `schedule`: a thread pool with a per-host limit.
 //! - `report`: the JSON run report.
 //!
@@ -13,7 +12,6 @@
 
 pub mod dates;
 pub mod decode;
-pub mod html;
 pub mod http;
 pub mod report;
 pub mod schedule;

@@ -80,7 +80,7 @@ fn real_main(args: &Args) -> anyhow::Result<u8> {
     if args.dry_run {
         for page in &pages {
             let stored = run::read_stored(&args.seeds, &page.id);
-            let current = std::fs::read(run::page_path(&args.seeds, &page.id)).ok();
+            let current = run::current_page(&args.seeds, &page.id).map(|(_, bytes)| bytes);
             let current_hash = current.as_deref().map(|b| blake3::hash(b).to_hex().to_string());
             let how = if current.is_none() {
                 "new"
@@ -133,9 +133,6 @@ fn real_main(args: &Args) -> anyhow::Result<u8> {
     report.duration_ms = started.elapsed().as_millis() as u64;
     report.count(pages.len());
 
-    for page in report.fetched.iter().filter(|p| p.malformed) {
-        eprintln!("fetch: warning: {}: some bytes are not valid {} and became U+FFFD", page.page, page.encoding);
-    }
     for failure in &report.failed {
         eprintln!("fetch: failed {} ({}): {}", failure.page, failure.url, failure.reason);
     }

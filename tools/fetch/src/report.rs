@@ -53,9 +53,6 @@ pub struct FetchedPage {
     pub encoding: String,
     pub charset_source: CharsetSource,
     pub format: Format,
-    /// Some bytes were invalid in the encoding and became U+FFFD.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub malformed: bool,
     /// There was no page with this id before.
     pub new: bool,
     pub attempts: u32,
@@ -89,7 +86,7 @@ pub struct FailedPage {
     pub page: String,
     pub url: String,
     /// A stable name: `status`, `timeout`, `connect`, `truncated`, `too-large`, `redirect`,
-    /// `retry-after-too-long`, `network`, `empty`, `store`.
+    /// `retry-after-too-long`, `network`, `empty`, `store`, `malformed`.
     pub kind: FailedKind,
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +113,8 @@ pub enum PageFailure {
     UnexpectedNotModified,
     /// Writing the page or its validators failed.
     Store,
+    /// Some bytes of the body are not valid in its encoding (the page is not stored).
+    Malformed,
 }
 
 impl Report {

@@ -1,8 +1,11 @@
 //! The binary's IO half: the run lock, the pages in `seeds/` and their validators beside them.
 //!
 //! Layout of a seeds folder:
-//! - `<id>.txt`: the page text, UTF-8, HTML already reduced to text. Replaced only by a whole,
-//!   decoded new version (temporary file + rename, `model::io::write_atomic`).
+//! - `<id>.html` or `<id>.txt`: the page as downloaded (HTML stays HTML, for the split step's
+//!   HTML reader), in its own encoding when its bytes tell it, else transcoded to UTF-8
+//!   (`decode::self_describing`). Replaced only by a whole new version that decoded without a
+//!   single malformed byte (temporary file + rename, `model::io::write_atomic`); a page whose
+//!   format changed replaces the file of the other extension.
 //! - `.fetch/<id>.json`: what we know about that copy (`Stored`): URL, ETag, Last-Modified and
 //!   BLAKE3 hashes of the body and of the page file. Validators are sent only while the page file
 //!   still hashes to `page_blake3`, so an edited or deleted page is fetched in full again.
@@ -16,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fetch::decode;
-use fetch::html::html_to_text;
 use fetch::http::{Client, Outcome, Validators};
 use fetch::report::{FailedKind, FailedPage, FetchedPage, PageFailure, Report, UnchangedHow, UnchangedPage};
 use fetch::sources::{Format, PlannedPage};
@@ -32,7 +34,7 @@ pub struct Stored {
     pub last_modified: Option<String>,
     /// BLAKE3 of the body as received.
     pub body_blake3: String,
-    /// BLAKE3 of `<id>.txt` as written.
+    /// BLAKE3 of the page file as written.
     pub page_blake3: String,
     pub encoding: String,
     pub fetched: String,
@@ -45,8 +47,21 @@ pub enum PageResult {
     Failed(FailedPage),
 }
 
-pub fn page_path(seeds: &Path, id: &str) -> PathBuf {
-    seeds.join(format!("{id}.txt"))
+/// The page file of `id` in `format`.
+pub fn page_path(seeds: &Path, id: &str, format: Format) -> PathBuf {
+    let extension = match format {
+        Format::Html => "html",
+        Format::Text => "txt",
+    };
+    seeds.join(format!("{id}.{extension}"))
+}
+
+/// The page file of `id` already in the seeds folder, whatever its extension, with its bytes.
+pub fn current_page(seeds: &Path, id: &str) -> Option<(PathBuf, Vec<u8>)> {
+    ["txt", "html", "htm"].iter().find_map(|extension| {
+        let path = seeds.join(format!("{id}.{extension}"));
+        std::fs::read(&path).ok().map(|bytes| (path, bytes))
+    })
 }
 
 pub fn stored_path(seeds: &Path, id: &str) -> PathBuf {
@@ -117,9 +132,8 @@ pub fn read_stored(seeds: &Path, id: &str) -> Option<Stored> {
 
 /// Fetches one page and stores it if it changed. Never leaves a partial page behind.
 pub fn process(page: &PlannedPage, seeds: &Path, client: &Client, now: &str) -> PageResult {
-    let path = page_path(seeds, &page.id);
-    let current = std::fs::read(&path).ok();
-    let current_hash = current.as_deref().map(hash);
+    let current = current_page(seeds, &page.id);
+    let current_hash = current.as_ref().map(|(_, bytes)| hash(bytes));
     let stored = read_stored(seeds, &page.id);
     let validators = conditional(stored.as_ref(), page, current_hash.as_deref());
     let failed = |kind: FailedKind, reason: String, status: Option<u16>, attempts: u32, history: Vec<String>| {
@@ -171,12 +185,24 @@ pub fn process(page: &PlannedPage, seeds: &Path, client: &Client, now: &str) -> 
         .and_then(|u| u.host_str().and_then(|h| h.rsplit('.').next()).map(str::to_owned))
         .unwrap_or_default();
     let decoded = decode::decode(&body.bytes, body.content_type.as_deref(), page.encoding, &tld);
+    if let Some(offset) = decoded.malformed {
+        // A page with replacement characters would poison every later step: keep the old one.
+        let reason = format!(
+            "the body is not valid {} (charset from {:?}): malformed bytes at byte offset {offset}",
+            decoded.encoding, decoded.charset_source
+        );
+        let kind = FailedKind::Page(PageFailure::Malformed);
+        return failed(kind, reason, Some(body.status), fetched.attempts, fetched.history);
+    }
     let format = page.format.unwrap_or_else(|| guess_format(body.content_type.as_deref(), &body.final_url));
-    let text = match format {
-        Format::Html => html_to_text(&decoded.text),
-        Format::Text => decoded.text,
+    // The bytes as downloaded when they tell the split step their encoding by themselves.
+    let bytes: Vec<u8> = if decode::self_describing(&body.bytes, decoded.encoding) {
+        body.bytes.clone()
+    } else {
+        decoded.text.into_bytes()
     };
-    let page_hash = hash(text.as_bytes());
+    let path = page_path(seeds, &page.id, format);
+    let page_hash = hash(&bytes);
     let new_stored = Stored {
         url: page.url.clone(),
         etag: body.validators.etag.clone(),
@@ -190,8 +216,9 @@ pub fn process(page: &PlannedPage, seeds: &Path, client: &Client, now: &str) -> 
         let json = serde_json::to_vec_pretty(stored).context("encoding validators")?;
         model::io::write_atomic(&stored_path(seeds, &page.id), &json)
     };
-    if current_hash.as_deref() == Some(page_hash.as_str()) {
-        // Same text: the page stays as it is (its mtime too); only the validators may be new.
+    let current_path = current.as_ref().map(|(path, _)| path.clone());
+    if current_hash.as_deref() == Some(page_hash.as_str()) && current_path.as_deref() == Some(path.as_path()) {
+        // Same bytes: the page stays as it is (its mtime too); only the validators may be new.
         if let Err(e) = store(&new_stored) {
             let kind = FailedKind::Page(PageFailure::Store);
             return failed(kind, format!("{e:#}"), Some(body.status), fetched.attempts, fetched.history);
@@ -199,8 +226,15 @@ pub fn process(page: &PlannedPage, seeds: &Path, client: &Client, now: &str) -> 
         return unchanged(UnchangedHow::SameContent, fetched.history);
     }
     // The page first, then its validators: a crash between the two leaves validators that no
-    // longer match the page file, so the next run asks unconditionally.
-    if let Err(e) = model::io::write_atomic(&path, text.as_bytes()).and_then(|()| store(&new_stored)) {
+    // longer match the page file, so the next run asks unconditionally. A page that changed
+    // format loses its old file only once the new one is in place.
+    let written = model::io::write_atomic(&path, &bytes).and_then(|()| store(&new_stored)).and_then(|()| {
+        match current_path.as_deref().filter(|old| *old != path.as_path()) {
+            Some(old) => std::fs::remove_file(old).with_context(|| format!("removing {}", old.display())),
+            None => Ok(()),
+        }
+    });
+    if let Err(e) = written {
         let kind = FailedKind::Page(PageFailure::Store);
         return failed(kind, format!("{e:#}"), Some(body.status), fetched.attempts, fetched.history);
     }
@@ -213,7 +247,6 @@ pub fn process(page: &PlannedPage, seeds: &Path, client: &Client, now: &str) -> 
         encoding: decoded.encoding.to_owned(),
         charset_source: decoded.charset_source,
         format,
-        malformed: decoded.malformed,
         new: current.is_none(),
         attempts: fetched.attempts,
         history: fetched.history,

@@ -2,13 +2,14 @@
 //!
 //! Each request to a path gets the next reply of that path's script (the last one repeats);
 //! unknown paths get 404. Every connection is closed after one reply. It records what it was
-//! asked (path, headers, when) and stops by itself: when dropped, or 60 s after it started.
+//! asked (path, headers) and the most requests it was answering at once, and stops by itself:
+//! when dropped, or 60 s after it started.
 //! It is not a general server: no keep-alive, no request bodies, no chunked encoding.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -66,14 +67,21 @@ pub struct Seen {
     pub path: String,
     /// Header names in lower case.
     pub headers: HashMap<String, String>,
-    pub at: Instant,
 }
 
 pub struct Server {
     pub addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
+    in_flight: Arc<InFlight>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
+}
+
+/// Requests being answered now, and the most ever at once.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicUsize,
+    most: AtomicUsize,
 }
 
 const LIFETIME: Duration = Duration::from_secs(60);
@@ -87,9 +95,10 @@ impl Server {
         let script = Arc::new(script);
         let counts = Arc::new(Mutex::new(HashMap::<String, usize>::new()));
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let in_flight = Arc::new(InFlight::default());
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
-            let (seen, stop) = (seen.clone(), stop.clone());
+            let (seen, stop, in_flight) = (seen.clone(), stop.clone(), in_flight.clone());
             std::thread::spawn(move || {
                 let started = Instant::now();
                 let mut workers = Vec::new();
@@ -97,7 +106,9 @@ impl Server {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             let (script, counts, seen) = (script.clone(), counts.clone(), seen.clone());
-                            workers.push(std::thread::spawn(move || serve(stream, &script, &counts, &seen)));
+                            let in_flight = in_flight.clone();
+                            workers
+                                .push(std::thread::spawn(move || serve(stream, &script, &counts, &seen, &in_flight)));
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(2)),
                     }
@@ -107,11 +118,16 @@ impl Server {
                 }
             })
         };
-        Server { addr, seen, stop, accept: Some(accept) }
+        Server { addr, seen, in_flight, stop, accept: Some(accept) }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The most requests that were being answered at the same moment.
+    pub fn most_in_flight(&self) -> usize {
+        self.in_flight.most.load(Ordering::SeqCst)
     }
 
     /// The requests seen so far for `path`.
@@ -148,6 +164,7 @@ fn serve(
     script: &HashMap<String, Vec<Reply>>,
     counts: &Mutex<HashMap<String, usize>>,
     seen: &Mutex<Vec<Seen>>,
+    in_flight: &InFlight,
 ) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
@@ -173,7 +190,9 @@ fn serve(
             }
         }
     }
-    seen.lock().expect("log").push(Seen { path: path.clone(), headers, at: Instant::now() });
+    seen.lock().expect("log").push(Seen { path: path.clone(), headers });
+    let now = in_flight.now.fetch_add(1, Ordering::SeqCst) + 1;
+    in_flight.most.fetch_max(now, Ordering::SeqCst);
     let reply = {
         let mut counts = counts.lock().expect("counts");
         let n = counts.entry(path.clone()).or_default();
@@ -182,6 +201,8 @@ fn serve(
         reply.cloned().unwrap_or_else(|| Reply::new(404, "not here"))
     };
     std::thread::sleep(reply.delay);
+    // Done before the reply leaves: the client cannot start its next request before that.
+    in_flight.now.fetch_sub(1, Ordering::SeqCst);
     let mut head = format!("HTTP/1.1 {} {}\r\nConnection: close\r\n", reply.status, reason(reply.status));
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
