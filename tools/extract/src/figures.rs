@@ -247,6 +247,15 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
             return None;
         }
         Some(u) if u.canonical == "年" && first.digits && first.integer && first.integer_digits == 4 => return None,
+        // 98年4月: a two-digit year of a date.
+        Some(u)
+            if u.canonical == "年"
+                && first.integer
+                && next.and_then(digit_value).is_some()
+                && (1..=2).any(|k| chars.get(after_unit + k) == Some(&'月')) =>
+        {
+            return None;
+        }
         Some(u) if u.canonical == "年" && matches!(next, Some('底' | '初' | '末' | '代' | '度' | '级' | '前')) =>
         {
             return None;
@@ -602,8 +611,15 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
             .copied()
             .filter(|(ps, pe)| *ps >= s_start && *pe <= s_end && (*pe <= q.start || *ps >= q.end))
             .collect();
-        // The period of a sentence without its own carries over from the sentences before.
-        let carried = all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(&chars, *a, *b));
+        // The period of a sentence without its own carries over from the sentences before, when
+        // it names a time (2025年, 今年1—5月), not when it is a vague word (同期, 未来, 此前)
+        // that only its own sentence explains.
+        let carried = all_periods
+            .iter()
+            .rev()
+            .find(|(_, pe)| *pe <= s_start)
+            .map(|(a, b)| text_of(&chars, *a, *b))
+            .filter(|text| crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok()).is_some());
         let period =
             in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);
         let previous = index.checked_sub(1).and_then(|k| quantities.get(k));

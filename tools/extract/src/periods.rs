@@ -133,7 +133,7 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
         })
         .map(|k| if raw[k].is_whitespace() { ' ' } else { raw[k] })
         .collect();
-    let mut p = Parser { chars: &chars, i: 0, base, bare_time: true };
+    let mut p = Parser { chars: &chars, i: 0, base, whole_text: true };
     p.expression()
 }
 
@@ -142,7 +142,7 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
 /// it never needs a base date: relative words are measured against a stand-in one.
 pub fn period_len(chars: &[char]) -> Option<usize> {
     let stand_in = Date::new(2000, 6, 15).ok();
-    let mut p = Parser { chars, i: 0, base: stand_in, bare_time: false };
+    let mut p = Parser { chars, i: 0, base: stand_in, whole_text: false };
     p.expression_prefix()?;
     Some(p.i).filter(|n| *n > 0)
 }
@@ -152,9 +152,10 @@ struct Parser<'a> {
     chars: &'a [char],
     i: usize,
     base: Option<Date>,
-    /// Whether a time of day alone (早上7点) is a period (the base day): when a whole text is
-    /// read, yes; in running text, no (下午四点半 dates no figure).
-    bare_time: bool,
+    /// Whether the text read is a whole period (the `period` subcommand, a figure's period) or
+    /// running text. In running text a time of day alone (下午四点半) dates no figure, and a
+    /// two-digit year needs a month or 底/初 after it (98年4月, 19年底): 10年间 is a duration.
+    whole_text: bool,
 }
 
 /// What the first part of a range leaves for the second (2017年8月11日至22日: the year and month).
@@ -233,7 +234,7 @@ impl Parser<'_> {
         let Some(found) = self.span_without_time(context) else {
             // 早上7点, 15:37 alone: the base day.
             self.i = start;
-            if !self.bare_time {
+            if !self.whole_text {
                 return None;
             }
             self.time_of_day();
@@ -464,7 +465,7 @@ impl Parser<'_> {
             self.chars.get(self.i) == Some(&'年') && !matches!(self.chars.get(self.i + 1), Some('代' | '级'));
         let year: Option<i16> = match digits.len() {
             4 if followed_by_year || self.at_boundary() => digits.parse().ok(),
-            2 if followed_by_year => {
+            2 if followed_by_year && (self.whole_text || self.month_follows()) => {
                 let yy: i16 = digits.parse().ok()?;
                 let now = base.map_or(2030, |b| b.year());
                 Some(if 2000 + yy <= now + 10 { 2000 + yy } else { 1900 + yy })
@@ -483,6 +484,19 @@ impl Parser<'_> {
                 None
             }
         }
+    }
+
+    /// Whether a month (4月, 十二月) or 底/初/末 follows the 年 at `self.i`.
+    fn month_follows(&self) -> bool {
+        let rest = self.chars.get(self.i + 1..).unwrap_or_default();
+        if matches!(rest.first(), Some('底' | '初' | '末')) {
+            return true;
+        }
+        let digits = rest
+            .iter()
+            .take_while(|c| digit_value(**c).is_some() || chinese_digit(**c).is_some() || **c == '十')
+            .count();
+        (1..=3).contains(&digits) && rest.get(digits) == Some(&'月')
     }
 
     fn at_boundary(&self) -> bool {
