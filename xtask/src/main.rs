@@ -9,6 +9,7 @@
 
 mod bench;
 mod config;
+mod fuzz;
 mod hashing;
 mod pipeline;
 mod progress;
@@ -69,6 +70,8 @@ enum Command {
     },
     /// Measure throughput (MB/s), no-op rebuild time and peak memory on a synthetic corpus.
     Bench(bench::BenchArgs),
+    /// Fuzz one target (`--list`: the targets; `--replay`: saved inputs only, as CI does).
+    Fuzz(fuzz::FuzzArgs),
     /// What CI runs: formatting, clippy with warnings denied, every test.
     Ci,
 }
@@ -99,6 +102,10 @@ struct BuildArgs {
     /// Progress display.
     #[arg(long, value_enum, default_value = "auto")]
     progress: Mode,
+    /// Read seed files that are symlinks to files outside the seeds folder (refused by default:
+    /// a page is a regular file inside the seeds folder).
+    #[arg(long)]
+    allow_symlinks_out: bool,
     /// Cargo profile for the step binaries (tests use `dev` to share the test build).
     #[arg(long, default_value = "release", hide = true)]
     cargo_profile: String,
@@ -134,6 +141,7 @@ impl BuildArgs {
             progress: self.progress.resolve(),
             pages,
             profile: self.cargo_profile.clone(),
+            allow_symlinks_out: self.allow_symlinks_out,
         }
     }
 }
@@ -232,6 +240,10 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
             bench::run(&project_root(), &args)?;
             Ok(Outcome::Ok)
         }
+        Command::Fuzz(args) => {
+            fuzz::run(&project_root(), &args)?;
+            Ok(Outcome::Ok)
+        }
         Command::Ci => {
             ci()?;
             Ok(Outcome::Ok)
@@ -272,5 +284,7 @@ fn ci() -> anyhow::Result<()> {
     xshell::cmd!(sh, "cargo fmt --all --check").run().context("`cargo fmt --all` would change files")?;
     xshell::cmd!(sh, "cargo clippy --workspace --all-targets --locked -- -D warnings").run().context("clippy")?;
     xshell::cmd!(sh, "cargo test --workspace --locked").run().context("tests failed")?;
+    // The fuzz targets build and run over their seeds and every saved crasher.
+    fuzz::run(&project_root(), &fuzz::FuzzArgs::replay_all()).context("fuzz targets")?;
     Ok(())
 }

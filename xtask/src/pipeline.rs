@@ -53,6 +53,8 @@ pub struct RunOptions {
     pub pages: Vec<String>,
     /// Cargo profile the step binaries are built with: `release` (default) or `dev`.
     pub profile: String,
+    /// Follow symlinks in the seeds folder that lead out of it (refused by default).
+    pub allow_symlinks_out: bool,
 }
 
 /// What a step has to do with its pages.
@@ -189,6 +191,36 @@ impl RunReport {
 
 /// The input pages in the seeds folder: `*.txt`, `*.html`, `*.htm`, by page id.
 pub fn seed_pages(seeds: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
+    Ok(contained_seed_pages(seeds, false)?.0)
+}
+
+/// `seed_pages`, and the seed files refused, by page id with the reason: a symlink that leaves
+/// the seeds folder (unless `allow_symlinks_out`), anything but a regular file, a page id that
+/// could leave an output folder. Refused pages are per-page failures of the run.
+pub fn contained_seed_pages(
+    seeds: &Path,
+    allow_symlinks_out: bool,
+) -> anyhow::Result<(BTreeMap<String, PathBuf>, BTreeMap<String, String>)> {
+    let pages = listed_seed_pages(seeds)?;
+    let mut kept = BTreeMap::new();
+    let mut refused = BTreeMap::new();
+    for (id, path) in pages {
+        let checked = model::io::check_page_id(&id)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            .and_then(|()| model::io::contained_file(seeds, &path, allow_symlinks_out));
+        match checked {
+            Ok(_) => {
+                kept.insert(id, path);
+            }
+            Err(err) => {
+                refused.insert(id, format!("{err:#}"));
+            }
+        }
+    }
+    Ok((kept, refused))
+}
+
+fn listed_seed_pages(seeds: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
     if !seeds.is_dir() {
         bail!(
             "the seeds folder {} does not exist: put page texts (*.txt, *.html) there, or pass --seeds DIR",
@@ -205,7 +237,11 @@ pub fn seed_pages(seeds: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
     for path in paths {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
-        if name.starts_with('.') || !path.is_file() || !matches!(ext.as_str(), "txt" | "html" | "htm") {
+        // Symlinks are listed (and checked by the caller); folders and other files are not pages.
+        if name.starts_with('.')
+            || !(path.is_file() || path.is_symlink())
+            || !matches!(ext.as_str(), "txt" | "html" | "htm")
+        {
             continue;
         }
         let id = model::io::page_id(&path);
@@ -372,13 +408,31 @@ fn plan_pages(
     Ok(plan)
 }
 
-#[derive(Deserialize)]
-struct Event {
-    event: String,
-    page: Option<String>,
-    ok: Option<bool>,
-    error: Option<String>,
-    peak_rss_kb: Option<u64>,
+/// Reads a step's `model::batch::Event` lines until its stdout closes: pages done go to
+/// `ok_pages`, failed ones with their reason to the report.
+fn read_events(
+    stdout: impl std::io::Read,
+    progress: &mut StepProgress,
+    ok_pages: &mut BTreeSet<String>,
+    report: &mut StepReport,
+) {
+    for line in std::io::BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        match model::batch::Event::parse(&line) {
+            Some(model::batch::Event::Page { page, ok, error, .. }) => {
+                progress.page(ok, &page, error.as_deref());
+                if ok {
+                    ok_pages.insert(page);
+                } else {
+                    report.failed.insert(page, error.unwrap_or_else(|| "failed".to_owned()));
+                }
+            }
+            Some(model::batch::Event::End { peak_rss_kb, .. }) => {
+                report.peak_rss_kb = report.peak_rss_kb.max(peak_rss_kb);
+            }
+            Some(model::batch::Event::Begin { .. }) | None => {}
+        }
+    }
 }
 
 /// Runs a per-page step binary over `stale` pages, reading its progress events.
@@ -407,30 +461,18 @@ fn run_page_batch(
     let mut ok_pages = BTreeSet::new();
     let heartbeat = Heartbeat::start(run.progress, step);
     if let Some(stdout) = child.stdout.take() {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let Ok(event) = serde_json::from_str::<Event>(&line) else { continue };
-            match event.event.as_str() {
-                "page" => {
-                    let page = event.page.unwrap_or_default();
-                    let ok = event.ok.unwrap_or(false);
-                    progress.page(ok, &page, event.error.as_deref());
-                    if ok {
-                        ok_pages.insert(page);
-                    } else {
-                        report.failed.insert(page, event.error.unwrap_or_else(|| "failed".to_owned()));
-                    }
-                }
-                "end" => report.peak_rss_kb = event.peak_rss_kb,
-                _ => {}
-            }
-        }
+        read_events(stdout, &mut progress, &mut ok_pages, report);
     }
     let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
     drop(heartbeat);
     progress.finish(started.elapsed().as_secs_f64());
-    if status.code() == Some(2) || status.code().is_none() {
-        // The step could not run at all (or was killed): every page it did not finish failed.
+    if status.code() == Some(2) {
+        // The step could not run (bad options, an unwritable or full output folder): so cannot
+        // the run. Outputs in place stay; state is not advanced, so nothing is trusted wrongly.
+        bail!("`{step}` could not run ({status}); its error is above");
+    }
+    if status.code().is_none() {
+        // The step was killed: every page it did not finish failed.
         for (id, _, _) in stale {
             if !ok_pages.contains(id) && !report.failed.contains_key(id) {
                 report.failed.insert(id.clone(), format!("`{step}` could not run ({status})"));
@@ -443,8 +485,11 @@ fn run_page_batch(
 /// Runs `steps` (enabled ones, in order) over the seeds. Errors mean the run could not proceed.
 pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOptions) -> anyhow::Result<RunReport> {
     let started = Instant::now();
-    let pages = seed_pages(&paths.seeds)?;
+    let (pages, refused) = contained_seed_pages(&paths.seeds, run.allow_symlinks_out)?;
     for page in &run.pages {
+        if let Some(reason) = refused.get(page) {
+            bail!("page `{page}` is refused: {reason}");
+        }
         if !pages.contains_key(page) {
             bail!("no page `{page}` in {} (page ids are seed file names without extension)", paths.seeds.display());
         }
@@ -529,6 +574,10 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
     }
     cache.prune();
     cache.save(&cache_path)?;
+    // Refused seed files are failures of the first step, which would have read them.
+    if let Some(first) = report.steps.first_mut() {
+        first.failed.extend(refused);
+    }
     report.seconds = started.elapsed().as_secs_f64();
     let last = serde_json::to_vec_pretty(&report).context("serializing the run report")?;
     model::io::write_atomic(&state_dir.join("last-run.json"), &last)?;
@@ -590,16 +639,29 @@ fn run_combined(
     if let Some(jobs) = run.jobs {
         command.arg("--jobs").arg(jobs.to_string());
     }
-    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit());
+    // The combined step speaks the event protocol too: its failing pages reach the report, and
+    // it stops when this process is gone.
+    command.arg("--events");
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
     let heartbeat = Heartbeat::start(run.progress, step);
-    let status = command.status().with_context(|| format!("starting {}", binary.display()))?;
+    let mut child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
+    let mut read = BTreeSet::new();
+    let mut quiet = StepProgress::start(Mode::None, step, 0, "pages");
+    if let Some(stdout) = child.stdout.take() {
+        read_events(stdout, &mut quiet, &mut read, report);
+    }
+    let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
     drop(heartbeat);
-    let ok = status.success();
+    // A page it could not read fails the page, not the combined output (exit code 1).
+    let ok = status.success() || status.code() == Some(1);
     progress.page(ok, "(combined)", Some(&format!("exited with {status}")));
     progress.finish(started.elapsed().as_secs_f64());
     if ok {
-        state.combined = Some(combined_key);
+        // With failed pages the output is written without them: retried by the next run.
+        state.combined = if status.success() { Some(combined_key) } else { None };
         report.combined = Some(true);
+    } else if status.code() == Some(2) {
+        bail!("`{step}` could not write its combined output ({status}); its error is above");
     } else {
         state.combined = None;
         report.combined_failed = true;
@@ -613,8 +675,14 @@ pub fn status(paths: &Paths, config: &Config, profile: &str) -> anyhow::Result<V
     let pages = seed_pages(&paths.seeds)?;
     let bin_dir = build_tools(paths, profile, Mode::None)?;
     let mut cache = HashCache::load(&paths.state_dir().join("hashes.json"));
-    let quiet =
-        RunOptions { force: false, jobs: None, progress: Mode::None, pages: Vec::new(), profile: profile.to_owned() };
+    let quiet = RunOptions {
+        force: false,
+        jobs: None,
+        progress: Mode::None,
+        pages: Vec::new(),
+        profile: profile.to_owned(),
+        allow_symlinks_out: false,
+    };
     let mut rows = Vec::new();
     // A page stale in one step is stale in every later one: its input will change.
     let mut stale_upstream: BTreeSet<String> = BTreeSet::new();

@@ -3,6 +3,9 @@
 //!
 //! They check behaviour, not speed: timing belongs to `cargo xtask bench`.
 
+mod containment;
+mod crash;
+mod disk;
 mod pipeline;
 mod refresh;
 mod tidy;

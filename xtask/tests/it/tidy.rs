@@ -24,6 +24,7 @@ fn all_rust_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     rust_files(&root().join("xtask"), &mut files);
     rust_files(&root().join("tools"), &mut files);
+    rust_files(&root().join("fuzz"), &mut files);
     assert!(files.len() > 10, "found the sources");
     files
 }
@@ -79,5 +80,24 @@ fn every_crate_is_one_level_deep_and_named_after_its_folder() {
         let name = dir.file_name().expect("name").to_string_lossy().into_owned();
         assert!(manifest.contains(&format!("name = \"{name}\"")), "{} is named after its folder", dir.display());
         assert!(manifest.contains("[lints]"), "{} inherits the workspace lints", dir.display());
+    }
+}
+
+#[test]
+fn fuzz_list_names_every_fuzz_target_and_each_has_a_file() {
+    let listed =
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask")).args(["fuzz", "--list"]).output().expect("run");
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let listed: Vec<String> = String::from_utf8_lossy(&listed.stdout).lines().map(str::to_owned).collect();
+    let manifest = std::fs::read_to_string(root().join("fuzz").join("Cargo.toml")).expect("fuzz/Cargo.toml");
+    let bins: Vec<String> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .map(|l| l.trim_end_matches('"').to_owned())
+        .filter(|name| name != "newsdesk-fuzz")
+        .collect();
+    assert_eq!(listed, bins, "`cargo xtask fuzz --list` and fuzz/Cargo.toml agree, one target per line");
+    for target in &listed {
+        assert!(root().join("fuzz").join("fuzz_targets").join(format!("{target}.rs")).is_file(), "{target}");
     }
 }

@@ -1,0 +1,149 @@
+//! The bodies of the fuzz targets, one function per target over arbitrary bytes. Each must not
+//! panic, and checks the promises of its parser on whatever it gets:
+//!
+//! - `split_page`: page bytes (text or HTML, any encoding) decode or fail with an error, never a
+//!   panic; a decoded page is split with every non-whitespace character accounted for.
+//! - `clean`: split then clean; clean changes only whitespace of the body.
+//! - `figures`: every figure's value is finite and `value <= value_max`.
+//! - `periods`, `people`: the period parser and people/quote finder on any text.
+//! - `pipeline_config`, `sources_config`: the two TOML configuration parsers (xtask's and
+//!   fetch's, included by path so no HTTP stack is built) accept or refuse with a located error.
+//!
+//! It does no IO except `replay_args`, which reads the files it is given.
+
+use std::sync::OnceLock;
+
+/// fetch's calendar, needed by its sources parser (`crate::dates`).
+#[path = "../../tools/fetch/src/dates.rs"]
+#[allow(dead_code)]
+pub mod dates;
+
+/// fetch's sources parser, as the binary uses it.
+#[path = "../../tools/fetch/src/sources.rs"]
+#[allow(dead_code)]
+pub mod sources;
+
+/// xtask's pipeline configuration parser.
+#[path = "../../xtask/src/config.rs"]
+#[allow(dead_code)]
+pub mod pipeline;
+
+fn splitter() -> &'static split::Splitter {
+    static SPLITTER: OnceLock<split::Splitter> = OnceLock::new();
+    SPLITTER.get_or_init(split::Splitter::default)
+}
+
+fn cleaner() -> &'static clean::Cleaner {
+    static CLEANER: OnceLock<clean::Cleaner> = OnceLock::new();
+    CLEANER.get_or_init(clean::Cleaner::default)
+}
+
+fn extract_lexicon() -> &'static extract::lexicon::Lexicon {
+    static LEXICON: OnceLock<extract::lexicon::Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(extract::lexicon::Lexicon::builtin)
+}
+
+/// The first byte picks the file name (text or HTML), the rest is the page.
+pub fn split_page(data: &[u8]) {
+    let Some((&pick, bytes)) = data.split_first() else { return };
+    let name = if pick % 2 == 0 { "page.txt" } else { "page.html" };
+    let Ok((text, _source)) = split::page_text(name, bytes) else { return };
+    let (page, _layout) = split::split_text("page", &text, splitter());
+    if !split::is_html(name, &text) {
+        let (want, got) = (split::accounting::text_counts(&text), split::accounting::page_counts(&page));
+        assert!(want == got, "characters lost or added: {:?}", split::accounting::differences(&want, &got));
+    }
+}
+
+fn body_chars(page: &model::Page) -> Vec<char> {
+    page.articles
+        .iter()
+        .flat_map(|a| a.sections.iter())
+        .flat_map(|s| s.paragraphs.iter())
+        .flat_map(|p| p.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// Split, then clean: only whitespace of the body changes.
+pub fn clean(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (page, _layout) = split::split_text("page", &text, splitter());
+    let before = body_chars(&page);
+    let cleaned = clean::clean_page(page, cleaner());
+    assert_eq!(before, body_chars(&cleaned), "clean changed more than whitespace");
+}
+
+/// Figures of one paragraph: finite values, `value <= value_max`.
+pub fn figures(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for figure in extract::figures::figures_in_paragraph(&text, 0, 0, extract_lexicon()) {
+        assert!(figure.value.is_finite(), "value {} of {:?}", figure.value, figure.text);
+        if let Some(max) = figure.value_max {
+            assert!(max.is_finite() && figure.value <= max, "{} > {max} in {:?}", figure.value, figure.text);
+        }
+    }
+}
+
+/// The period parser and the period finder of the figure scanner.
+pub fn periods(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let base = jiff::civil::date(2023, 7, 1);
+    let _ = extract::periods::resolve(&text, Some(base));
+    let _ = extract::periods::resolve(&text, None);
+    let chars: Vec<char> = text.chars().collect();
+    let _ = extract::periods::period_len(&chars);
+    let _ = extract::periods::page_date(&text);
+    let _ = extract::periods::dateline_date(&text, base);
+    for (start, end) in extract::figures::periods(&chars, 0, chars.len(), extract_lexicon()) {
+        assert!(start <= end && end <= chars.len(), "period {start}..{end} outside 0..{}", chars.len());
+    }
+}
+
+/// People and quotes over paragraphs split at newlines.
+pub fn people(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let paragraphs = text.split('\n').enumerate().map(|(i, p)| (0, i, p));
+    let _ = extract::people::people_and_quotes(paragraphs, &[], extract_lexicon());
+    let chars: Vec<char> = text.chars().collect();
+    let _ = extract::people::mentions(&chars, extract_lexicon());
+}
+
+/// xtask's `config/pipeline.toml` parser.
+pub fn pipeline_config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = pipeline::parse(std::path::Path::new("pipeline.toml"), text);
+}
+
+/// fetch's `config/sources.toml` parser and planner.
+pub fn sources_config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(parsed) = sources::parse(text) {
+        let _ = sources::plan(&parsed, dates::Date::parse("2026-06-02").expect("a date"));
+    }
+}
+
+/// Runs `target` over every file named on the command line (a crasher, a corpus folder's files).
+pub fn replay_args(target: fn(&[u8])) {
+    for arg in std::env::args_os().skip(1) {
+        let path = std::path::PathBuf::from(arg);
+        let files: Vec<std::path::PathBuf> = if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(&path)
+                .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
+            files.sort();
+            files
+        } else {
+            vec![path]
+        };
+        for file in files {
+            match std::fs::read(&file) {
+                Ok(bytes) => {
+                    target(&bytes);
+                    println!("ok {}", file.display());
+                }
+                Err(err) => eprintln!("{}: {err}", file.display()),
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `cargo xtask fuzz`: builds and runs the libFuzzer targets of `fuzz/` on the stable toolchain.
+//!
+//! `--list` prints the targets, one per line; `fuzz <target> --seconds N` builds the target with
+//! coverage instrumentation (the flags cargo-fuzz passes, minus the sanitizer, which needs
+//! nightly) and runs it for N seconds over `fuzz/corpus/<target>` (new inputs land there, not
+//! committed), `fuzz/seeds/<target>` and `fuzz/regressions/<target>` (committed), printing the
+//! number of executions. A crash leaves `fuzz/artifacts/<target>/crash-*`: copy it into
+//! `fuzz/regressions/<target>/` once fixed. `--replay` builds the targets without libFuzzer
+//! and runs each over its seeds and regressions, which CI does. It fuzzes nothing by itself.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// The fuzz targets (the `[[bin]]`s of fuzz/Cargo.toml).
+pub const TARGETS: [&str; 7] =
+    ["split_page", "clean", "figures", "periods", "people", "pipeline_config", "sources_config"];
+
+/// Flags for the instrumented build: libFuzzer's coverage counters and comparison tracing.
+const COVERAGE_FLAGS: &str = "--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+     -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+     -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks";
+
+#[derive(clap::Args)]
+pub struct FuzzArgs {
+    /// The target to run (see --list).
+    target: Option<String>,
+    /// Print the targets, one per line.
+    #[arg(long)]
+    list: bool,
+    /// How long to fuzz.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Run every target (or the one named) once over its seeds and regressions, without
+    /// libFuzzer: what CI does.
+    #[arg(long)]
+    replay: bool,
+}
+
+impl FuzzArgs {
+    /// `--replay` over every target.
+    pub fn replay_all() -> FuzzArgs {
+        FuzzArgs { target: None, list: false, seconds: 0, replay: true }
+    }
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    if target.is_relative() { root.join(target) } else { target }
+}
+
+/// The input folders of `target` that exist: committed seeds and regressions, and for the page
+/// targets the project's seed pages.
+fn input_dirs(root: &Path, target: &str) -> Vec<PathBuf> {
+    let fuzz = root.join("fuzz");
+    let mut dirs = vec![fuzz.join("seeds").join(target), fuzz.join("regressions").join(target)];
+    if matches!(target, "split_page" | "clean") {
+        dirs.push(root.join("seeds"));
+    }
+    dirs.into_iter().filter(|d| d.is_dir()).collect()
+}
+
+pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
+    if args.list {
+        for target in TARGETS {
+            println!("{target}");
+        }
+        return Ok(());
+    }
+    let targets: Vec<&str> = match &args.target {
+        Some(name) => match TARGETS.iter().find(|t| **t == name) {
+            Some(target) => vec![target],
+            None => bail!("unknown fuzz target `{name}`; `cargo xtask fuzz --list` shows them: {}", TARGETS.join(", ")),
+        },
+        None if args.replay => TARGETS.to_vec(),
+        None => bail!("name a fuzz target (`cargo xtask fuzz --list`), or pass --replay"),
+    };
+    let sh = xshell::Shell::new().context("starting a shell")?;
+    sh.change_dir(root);
+    let manifest = root.join("fuzz").join("Cargo.toml");
+    if args.replay {
+        let target_dir = target_dir(root).join("fuzz-replay");
+        xshell::cmd!(sh, "cargo build --quiet --manifest-path {manifest} --target-dir {target_dir} --bins")
+            .run()
+            .context("building the fuzz targets")?;
+        for target in targets {
+            let binary = target_dir.join("debug").join(target);
+            let dirs = input_dirs(root, target);
+            let output = xshell::cmd!(sh, "{binary} {dirs...}").quiet().read().with_context(|| {
+                format!("fuzz target `{target}` failed on a saved input (the last `ok` line is the one before it)")
+            })?;
+            println!("{target}: {} saved inputs replayed, no crash", output.lines().count());
+        }
+        return Ok(());
+    }
+    let target = targets[0];
+    let host = host_triple(&sh)?;
+    let target_dir = target_dir(root).join("fuzz");
+    let build = xshell::cmd!(
+        sh,
+        "cargo build --manifest-path {manifest} --target-dir {target_dir} --release --features libfuzzer --target {host} --bin {target}"
+    )
+    .env("RUSTFLAGS", COVERAGE_FLAGS);
+    build.run().with_context(|| format!("building fuzz target `{target}`"))?;
+    let binary = target_dir.join(&host).join("release").join(target);
+    let fuzz = root.join("fuzz");
+    let corpus = fuzz.join("corpus").join(target);
+    let artifacts = fuzz.join("artifacts").join(target);
+    for dir in [&corpus, &artifacts] {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let time = format!("-max_total_time={}", args.seconds);
+    let prefix = format!("-artifact_prefix={}/", artifacts.display());
+    let dirs = input_dirs(root, target);
+    let output = xshell::cmd!(sh, "{binary} {time} -rss_limit_mb=2048 -max_len=65536 {prefix} {corpus} {dirs...}")
+        .ignore_status()
+        .output()
+        .with_context(|| format!("running {}", binary.display()))?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    let runs = log.lines().rev().find_map(|line| line.strip_prefix("Done ")).unwrap_or("no summary line");
+    if !output.status.success() {
+        let tail: Vec<&str> = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+        bail!("fuzz target `{target}` crashed; the input is in {}:\n{}", artifacts.display(), tail.join("\n"));
+    }
+    println!("{target}: {runs}; no crash");
+    Ok(())
+}
+
+fn host_triple(sh: &xshell::Shell) -> anyhow::Result<String> {
+    let version = xshell::cmd!(sh, "rustc -vV").quiet().read().context("running rustc -vV")?;
+    version.lines().find_map(|l| l.strip_prefix("host: ")).map(str::to_owned).context("rustc -vV names no host")
+}

@@ -1,0 +1,193 @@
+//! Crash safety, tested as it happens: `build-all` over a few hundred pages is killed with
+//! SIGKILL at random moments (after the tools are built, so the kills land in the steps), with
+//! seeds edited, added and removed between runs. After every kill the orphaned step processes
+//! must stop; after the last, one run must complete and leave every artifact, the database and
+//! the manifest whole and in agreement.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{Scratch, assert_exit};
+
+/// A small deterministic generator (xorshift64*), seeded from the clock; the seed is printed so
+/// a failure can be replayed with `NEWSDESK_CRASH_SEED`.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Random {
+        let seed = std::env::var("NEWSDESK_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
+        });
+        eprintln!("crash test seed: NEWSDESK_CRASH_SEED={seed}");
+        Random(seed | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const PAGES: usize = 200;
+const KILLS: usize = 10;
+
+fn seed_ids(seeds: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(seeds)
+        .expect("seeds")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Edits between runs: a few pages changed, one removed, one added.
+fn edit_seeds(seeds: &Path, originals: &[PathBuf], random: &mut Random, round: usize) {
+    let ids: Vec<String> = seed_ids(seeds).into_iter().filter(|id| id.starts_with("copy_")).collect();
+    for _ in 0..3 {
+        let id = &ids[random.below(ids.len() as u64) as usize];
+        let path = seeds.join(format!("{id}.txt"));
+        let mut text = std::fs::read_to_string(&path).expect("seed");
+        text.push_str(&format!("\n\n第{round}轮补记：街道服务中心新增便民窗口。\n"));
+        std::fs::write(&path, text).expect("edit");
+    }
+    let removed = &ids[random.below(ids.len() as u64) as usize];
+    let _ = std::fs::remove_file(seeds.join(format!("{removed}.txt")));
+    let source = &originals[random.below(originals.len() as u64) as usize];
+    let mut text = std::fs::read_to_string(source).expect("seed");
+    text.push_str(&format!("\n\n（第{round}轮新增）\n"));
+    std::fs::write(seeds.join(format!("copy_new_{round:03}.txt")), text).expect("add");
+}
+
+/// Processes (other than this test) whose command line names `needle`.
+fn processes_naming(needle: &str) -> Vec<String> {
+    let me = std::process::id().to_string();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) || name == me {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(needle) {
+            found.push(format!("{name}: {cmdline}"));
+        }
+    }
+    found
+}
+
+fn build_all(scratch: &Scratch, force: bool) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(["build-all", "--progress", "none", "--cargo-profile", "dev", "--jobs", "2"]);
+    if force {
+        command.arg("--force");
+    }
+    command.arg("--seeds").arg(scratch.seeds()).arg("--out").arg(scratch.out());
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+/// Manifest hashes verify, the database holds one row per dataset line, every seed page is in
+/// the dataset and every per-page step has one artifact per seed.
+fn assert_whole_and_consistent(scratch: &Scratch) {
+    let out = scratch.out();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest")).expect("manifest parses");
+    let files = manifest["files"].as_array().expect("files");
+    assert!(files.len() > 5, "the manifest lists the outputs");
+    for file in files {
+        let path = out.join(file["path"].as_str().expect("path"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{} listed but unreadable: {e}", path.display()));
+        assert_eq!(bytes.len() as u64, file["bytes"].as_u64().expect("bytes"), "{} size", path.display());
+        assert_eq!(
+            blake3::hash(&bytes).to_hex().as_str(),
+            file["blake3"].as_str().expect("hash"),
+            "{}",
+            path.display()
+        );
+    }
+
+    let dataset = std::fs::read_to_string(out.join("data").join("articles.jsonl")).expect("dataset");
+    let mut pages = BTreeSet::new();
+    for line in dataset.lines() {
+        let article: serde_json::Value = serde_json::from_str(line).expect("whole JSON lines");
+        pages.insert(article["page"].as_str().expect("page").to_owned());
+    }
+    let seeds = seed_ids(&scratch.seeds());
+    assert_eq!(pages, seeds, "the dataset holds exactly the seed pages");
+
+    let count = Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from articles').fetchone()[0])")
+        .arg(out.join("corpus.sqlite"))
+        .output()
+        .expect("python3 reads the database");
+    assert!(count.status.success(), "{}", String::from_utf8_lossy(&count.stderr));
+    let rows: usize = String::from_utf8_lossy(&count.stdout).trim().parse().expect("a count");
+    assert_eq!(rows, dataset.lines().count(), "database rows = dataset lines");
+
+    for step in ["split", "clean", "extract", "summarize"] {
+        let artifacts: BTreeSet<String> = model::io::list_artifacts(&out.join(step))
+            .expect("artifacts")
+            .iter()
+            .map(|p| model::io::page_id(p))
+            .collect();
+        assert_eq!(artifacts, seeds, "{step} has one artifact per seed");
+        for id in &artifacts {
+            model::io::read_page(&model::io::artifact_path(&out.join(step), id)).expect("a whole artifact");
+        }
+    }
+}
+
+#[test]
+fn random_sigkills_during_builds_over_hundreds_of_pages_lose_nothing() {
+    let scratch = Scratch::with_seeds();
+    let originals: Vec<PathBuf> =
+        std::fs::read_dir(scratch.seeds()).expect("seeds").map(|e| e.expect("e").path()).collect();
+    for n in 0..PAGES {
+        let source = &originals[n % originals.len()];
+        let mut text = std::fs::read_to_string(source).expect("seed");
+        text.push_str(&format!("\n\n（第{n}份）\n"));
+        std::fs::write(scratch.seeds().join(format!("copy_{n:03}.txt")), text).expect("copy");
+    }
+    let mut random = Random::new();
+
+    // The first run builds the tools and every page; its length scales the kill moments.
+    let started = Instant::now();
+    assert_exit(&build_all(&scratch, false).output().expect("first build"), 0);
+    let full_run_ms = started.elapsed().as_millis() as u64;
+
+    let needle = scratch.out().display().to_string();
+    for round in 0..KILLS {
+        edit_seeds(&scratch.seeds(), &originals, &mut random, round);
+        let force = random.below(2) == 0;
+        let mut child = build_all(&scratch, force).spawn().expect("start build-all");
+        std::thread::sleep(Duration::from_millis(20 + random.below(full_run_ms)));
+        let _ = child.kill();
+        child.wait().expect("reap");
+        // Orphaned steps notice within a tenth of a second; allow a generous margin on a
+        // loaded machine. This bounds a wait, it measures nothing.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !processes_naming(&needle).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let left = processes_naming(&needle);
+        assert!(left.is_empty(), "steps kept running after their orchestrator was killed: {left:?}");
+        // Whatever was killed, every output in place is whole.
+        assert!(crate::pipeline::assert_all_parse(&scratch.out()) > 0);
+    }
+
+    assert_exit(&build_all(&scratch, false).output().expect("completing build"), 0);
+    assert_whole_and_consistent(&scratch);
+    let again = scratch.xtask(&["build-all"]);
+    assert_exit(&again, 0);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing changed"), "the state agrees with the outputs");
+}
