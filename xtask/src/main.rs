@@ -10,10 +10,12 @@
 mod bench;
 mod config;
 mod fuzz;
+mod gen_corpus;
 mod hashing;
 mod pipeline;
 mod progress;
 mod refresh;
+mod train_split;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,10 +72,43 @@ enum Command {
     },
     /// Measure throughput (MB/s), no-op rebuild time and peak memory on a synthetic corpus.
     Bench(bench::BenchArgs),
+    /// Render structured corpus pages as page text in styles (web, print, pdf, …).
+    GenCorpus(GenCorpusArgs),
+    /// Train the splitter's line labeller (writes config/split-model.txt).
+    TrainSplit(train_split::TrainArgs),
+    /// Score the splitter on rendered held-out corpus pages, per style.
+    EvalSplit(train_split::EvalArgs),
     /// Fuzz one target (`--list`: the targets; `--replay`: saved inputs only, as CI does).
     Fuzz(fuzz::FuzzArgs),
     /// What CI runs: formatting, clippy with warnings denied, every test.
     Ci,
+}
+
+#[derive(Args, Clone)]
+struct GenCorpusArgs {
+    /// The structured corpus (one JSON page per line).
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    /// Styles, comma separated: web, web-indent, web-flat, web-indent-flat, print, pdf; `all`;
+    /// `mixed` (one style per page, some pages GB18030 or CRLF).
+    #[arg(long, value_delimiter = ',', default_value = "mixed")]
+    style: Vec<String>,
+    /// At most this many corpus pages.
+    #[arg(long)]
+    pages: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Only pages of these months (`2023-09`), comma separated.
+    #[arg(long, value_delimiter = ',')]
+    months: Vec<String>,
+    /// Write GB18030.
+    #[arg(long)]
+    gb18030: bool,
+    /// Write CRLF line ends.
+    #[arg(long)]
+    crlf: bool,
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Args, Clone)]
@@ -238,6 +273,39 @@ fn dispatch(command: Command) -> anyhow::Result<Outcome> {
         }
         Command::Bench(args) => {
             bench::run(&project_root(), &args)?;
+            Ok(Outcome::Ok)
+        }
+        Command::GenCorpus(args) => {
+            let mixed = args.style.iter().any(|s| s == "mixed");
+            let styles = if mixed || args.style.iter().any(|s| s == "all") {
+                gen_corpus::Style::ALL.to_vec()
+            } else {
+                args.style
+                    .iter()
+                    .map(|s| gen_corpus::Style::parse(s).with_context(|| format!("unknown style `{s}`")))
+                    .collect::<anyhow::Result<_>>()?
+            };
+            let options = gen_corpus::GenOptions {
+                from: args.from,
+                styles,
+                mixed,
+                pages: args.pages,
+                seed: args.seed,
+                out: args.out.clone(),
+                months: args.months,
+                gb18030: args.gb18030,
+                crlf: args.crlf,
+            };
+            let written = gen_corpus::generate(&options)?;
+            eprintln!("wrote {written} pages to {}", args.out.display());
+            Ok(Outcome::Ok)
+        }
+        Command::TrainSplit(args) => {
+            train_split::train(&project_root(), &args)?;
+            Ok(Outcome::Ok)
+        }
+        Command::EvalSplit(args) => {
+            train_split::eval(&project_root(), &args)?;
             Ok(Outcome::Ok)
         }
         Command::Fuzz(args) => {

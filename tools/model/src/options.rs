@@ -26,21 +26,14 @@ pub struct SplitOptions {
     pub enabled: bool,
     /// Folder of user-extensible word lists (credit phrases, role words, furniture).
     pub lexicon: PathBuf,
-    /// Folder with the division gazetteer (`areas.csv`, `streets.csv`, …).
-    pub gazetteer: PathBuf,
-    /// The city whose districts and streets are preferred when a name is ambiguous (a code
-    /// prefix from the gazetteer, `3301` for Hangzhou); empty for none.
-    pub home_city: String,
+    /// The line labeller's trained weights (`cargo xtask train-split` writes it); a missing
+    /// file means the built-in model.
+    pub model: PathBuf,
 }
 
 impl Default for SplitOptions {
     fn default() -> Self {
-        SplitOptions {
-            enabled: true,
-            lexicon: PathBuf::from("lexicon"),
-            gazetteer: PathBuf::from("gazetteer"),
-            home_city: "3301".to_owned(),
-        }
+        SplitOptions { enabled: true, lexicon: PathBuf::from("lexicon"), model: PathBuf::from("split-model.txt") }
     }
 }
 
@@ -145,7 +138,7 @@ impl StepOptions {
     /// Makes every relative path absolute against `base`, the configuration folder.
     pub fn resolve_paths(&mut self, base: &Path) {
         resolve(base, &mut self.split.lexicon);
-        resolve(base, &mut self.split.gazetteer);
+        resolve(base, &mut self.split.model);
         resolve(base, &mut self.clean.lexicon);
         resolve(base, &mut self.extract.lexicon);
         resolve(base, &mut self.extract.gazetteer);
@@ -181,7 +174,7 @@ impl StepOptions {
     /// Files and folders a step reads besides its pages: editing one re-runs the step.
     pub fn resources(&self, step: &str) -> Vec<PathBuf> {
         match step {
-            "split" => vec![self.split.lexicon.clone(), self.split.gazetteer.clone()],
+            "split" => vec![self.split.lexicon.clone(), self.split.model.clone()],
             "clean" => vec![self.clean.lexicon.clone()],
             "extract" => vec![self.extract.lexicon.clone(), self.extract.gazetteer.clone()],
             "summarize" => vec![self.summarize.templates.clone()],

@@ -43,6 +43,7 @@ pub fn page_counts(page: &Page) -> Counts {
         }
         add(&mut counts, article.kicker.as_deref().unwrap_or_default());
         add(&mut counts, &article.headline);
+        add(&mut counts, article.subtitle.as_deref().unwrap_or_default());
         add(&mut counts, article.byline.as_deref().unwrap_or_default());
         for section in &article.sections {
             add(&mut counts, section.heading.as_deref().unwrap_or_default());

@@ -1,24 +1,27 @@
-//! Splits the text of one newspaper page into articles: series, kicker, headline, byline and
-//! authors, district and street, sections of paragraphs, captions with credits, credit lines,
-//! page furniture and diagnostics.
+//! Splits the text of one newspaper page into articles: series, kicker, headline, subtitle,
+//! byline and authors, sections of paragraphs, captions with credits, credit lines, page
+//! furniture and diagnostics.
 //!
 //! Pure: bytes in, a `Page` out; no file system access (the binary reads the page, the lexicon
-//! files and the gazetteer and passes their contents). The stages, each in its module:
+//! files and the model file and passes their contents). The stages, each in its module:
 //! `decode` (bytes → text), `html` (an HTML page → the same text format), `lines` (each line on
-//! its own), `layout` (each line's class in context), `places` (district and street), and the
-//! assembly below. Every non-whitespace character of the page text ends up in exactly one field
+//! its own), `features` (what the labeller sees of a line and its neighbours), `labeller` (the
+//! learned line labeller: model file, Viterbi decoding, training), `layout` (each line's class
+//! and article), and the assembly below. Which district or street an article is about is
+//! `extract`'s business, not layout's. Every non-whitespace character of the page text ends up in exactly one field
 //! of the page (`accounting` checks it). Sentences broken at column breaks stay broken here:
 //! each printed block is one entry of `Section::paragraphs`, `clean` rejoins them.
 
 pub mod accounting;
 pub mod decode;
+pub mod features;
 pub mod html;
+pub mod labeller;
 pub mod layout;
 pub mod lexicon;
 pub mod lines;
-pub mod places;
+pub mod teacher;
 
-use model::gazetteer::Gazetteer;
 use model::options::SplitOptions;
 use model::{Article, Caption, Diagnostic, Page, Section, Severity, Source};
 
@@ -27,19 +30,18 @@ pub use html::html_to_text;
 pub use layout::{Class, Layout};
 pub use lexicon::Lexicon;
 
-/// Everything `split` needs besides the page: options, word lists, gazetteer. Built once per
-/// run.
+/// Everything `split` needs besides the page: options, word lists, the line labeller's model.
+/// Built once per run.
 #[derive(Debug, Clone)]
 pub struct Splitter {
     pub options: SplitOptions,
     pub lexicon: Lexicon,
-    /// Without a gazetteer no district or street is chosen.
-    pub gazetteer: Option<Gazetteer>,
+    pub model: labeller::Model,
 }
 
 impl Default for Splitter {
     fn default() -> Self {
-        Splitter { options: SplitOptions::default(), lexicon: Lexicon::builtin(), gazetteer: None }
+        Splitter { options: SplitOptions::default(), lexicon: Lexicon::builtin(), model: labeller::Model::builtin() }
     }
 }
 
@@ -85,7 +87,7 @@ pub fn split_page(page_id: &str, file_name: &str, bytes: &[u8], splitter: &Split
 
 /// Splits decoded page text; also returns the layout (for `explain`).
 pub fn split_text(page_id: &str, text: &str, splitter: &Splitter) -> (Page, Layout) {
-    let layout = layout::layout(text, &splitter.lexicon);
+    let layout = layout::layout(text, &splitter.lexicon, &splitter.model);
     let page = assemble(page_id, &layout, splitter);
     (page, layout)
 }
@@ -101,25 +103,22 @@ pub fn explain(page_id: &str, file_name: &str, bytes: &[u8], splitter: &Splitter
         text.lines().count(),
         page.articles.len()
     );
-    out.push_str("line  art  class            rule | text\n");
-    for (line, decision) in layout.lines.iter().zip(&layout.decisions) {
+    out.push_str("line  art  label            text\n                            features that weighed most (weight for the label)\n");
+    let features = features::page_features(&layout.lines, &splitter.lexicon);
+    for ((line, decision), features) in layout.lines.iter().zip(&layout.decisions).zip(&features) {
         let article = decision.article.map_or("-".to_owned(), |a| (a + 1).to_string());
         let shown: String = line.raw.chars().take(80).collect();
         let more = if line.raw.chars().nth(80).is_some() { "…" } else { "" };
-        out.push_str(&format!(
-            "{:>4}  {:>3}  {:<15}  {} | {shown}{more}\n",
-            line.no,
-            article,
-            decision.class.as_str(),
-            decision.rule
-        ));
+        out.push_str(&format!("{:>4}  {:>3}  {:<15}  {shown}{more}\n", line.no, article, decision.class.as_str()));
+        let weighed = splitter.model.explain(features, decision.class, 4);
+        let weighed: Vec<String> = weighed.iter().map(|(f, w)| format!("{f} {w:+.2}")).collect();
+        out.push_str(&format!("                            {}\n", weighed.join(", ")));
     }
     for article in &page.articles {
         out.push_str(&format!(
-            "article {}: district {} street {} ({} sections, {} captions, {} credits)\n",
+            "article {}: {:?} ({} sections, {} captions, {} credits)\n",
             article.id,
-            article.district.as_deref().unwrap_or("-"),
-            article.street.as_deref().unwrap_or("-"),
+            article.headline,
             article.sections.len(),
             article.captions.len(),
             article.credits.len()
@@ -166,24 +165,13 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
         let k = decision.article.unwrap_or_default();
         let text = line.text.clone();
         match decision.class {
-            Class::Furniture => {
-                if decision.rule.contains("decoration") || decision.rule.contains("extra header") {
-                    article.diagnostics.push(
-                        Diagnostic::new(
-                            Severity::Info,
-                            "odd-line",
-                            format!("kept as page furniture: {}", decision.rule),
-                        )
-                        .at_line(line.no)
-                        .with_text(text.clone()),
-                    );
-                }
-                page.furniture.push(text);
-            }
+            Class::Furniture => page.furniture.push(text),
             // A title wrapped over several lines comes as several lines of one class.
-            Class::Series => append_line(article.series.get_or_insert_default(), &text),
-            Class::Kicker => append_line(article.kicker.get_or_insert_default(), &text),
-            Class::Headline => append_line(&mut article.headline, &text),
+            // Header lines are read without their letter-spacing (`标 题` is `标题`).
+            Class::Series => append_line(article.series.get_or_insert_default(), &line.norm),
+            Class::Kicker => append_line(article.kicker.get_or_insert_default(), &line.norm),
+            Class::Headline => append_line(&mut article.headline, &line.norm),
+            Class::Subtitle => append_line(article.subtitle.get_or_insert_default(), &line.norm),
             Class::KickerHeadline => match layout::kicker_split(&text) {
                 Some((kicker, headline)) => {
                     article.kicker = Some(kicker.to_owned());
@@ -206,12 +194,14 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
             }
             Class::Body => {
                 let section = article.sections.last_mut().expect("an article always has a section");
+                // A markdown line read as body keeps its text, not its `#` marks.
+                let printed = if line.md.is_some() { &line.text } else { &line.raw };
                 match (last_body_block[k], section.paragraphs.last_mut()) {
                     (Some(block), Some(paragraph)) if block == line.block => {
                         paragraph.push('\n');
-                        paragraph.push_str(&line.raw);
+                        paragraph.push_str(printed);
                     }
-                    _ => section.paragraphs.push(line.raw.clone()),
+                    _ => section.paragraphs.push(printed.clone()),
                 }
                 last_body_block[k] = Some(line.block);
             }
@@ -225,41 +215,27 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
             },
             Class::Credit => article.credits.push(text),
             Class::BodyByline => {
-                // The byline part goes to the byline, the rest is body text like any other.
-                // Measured on the text without its indent, as the layout measured it.
+                // The paragraph stays whole (a dateline and its bracketed byline open the lead
+                // paragraph, as the paper prints it); the reporters are read from the bracket.
                 let printed = line.raw.trim_start();
-                let indent = if line.indent { "\u{3000}\u{3000}" } else { "" };
-                let (body, byline, authors) = match lines::trailing_byline(printed, &splitter.lexicon) {
-                    Some((at, parsed)) => {
-                        (format!("{indent}{}", &printed[..at]), printed[at..].trim().to_owned(), parsed.authors)
-                    }
-                    None => match lines::leading_byline(printed, &splitter.lexicon) {
-                        Some((at, parsed)) => {
-                            let body = format!("{indent}{}", printed[at..].trim_start());
-                            (body, printed[..at].trim().to_owned(), parsed.authors)
-                        }
-                        None => (line.raw.clone(), String::new(), Vec::new()),
-                    },
-                };
+                let parsed = lines::trailing_byline(printed, &splitter.lexicon)
+                    .or_else(|| lines::leading_byline(printed, &splitter.lexicon))
+                    .map(|(_, byline)| byline.authors)
+                    .unwrap_or_default();
                 // The same reporter may be named at the top and again at the end.
-                for author in authors {
+                for author in parsed {
                     if !article.authors.contains(&author) {
                         article.authors.push(author);
                     }
                 }
-                if !byline.is_empty() {
-                    article.byline = Some(match article.byline.take() {
-                        Some(previous) => format!("{previous}\n{byline}"),
-                        None => byline,
-                    });
-                }
                 let section = article.sections.last_mut().expect("an article always has a section");
+                let printed = if line.md.is_some() { &line.text } else { &line.raw };
                 match (last_body_block[k], section.paragraphs.last_mut()) {
                     (Some(block), Some(paragraph)) if block == line.block => {
                         paragraph.push('\n');
-                        paragraph.push_str(&body);
+                        paragraph.push_str(printed);
                     }
-                    _ => section.paragraphs.push(body),
+                    _ => section.paragraphs.push(printed.clone()),
                 }
                 last_body_block[k] = Some(line.block);
             }
@@ -294,18 +270,6 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
         }
         if article.sections.iter().all(|s| s.paragraphs.is_empty()) {
             article.diagnostics.push(Diagnostic::new(Severity::Warning, "no-body", "no body text found"));
-        }
-        if let Some(gazetteer) = &splitter.gazetteer {
-            let body: String = article.paragraphs().take(50).collect::<Vec<_>>().join("\n");
-            let chosen = places::choose(
-                gazetteer,
-                &splitter.options.home_city,
-                &article.headline,
-                article.kicker.as_deref().unwrap_or_default(),
-                &body,
-            );
-            article.district = chosen.district;
-            article.street = chosen.street;
         }
     }
     if layout.lines.is_empty() {

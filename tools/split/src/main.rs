@@ -1,6 +1,6 @@
 //! The `split` binary: page texts in, one split artifact per page out; `split explain FILE`
-//! prints each line's class and rule. CLI and glue only: reading the lexicon files and the
-//! gazetteer, then calling the library.
+//! prints each line's label and the features that weighed most. CLI and glue only: reading the
+//! lexicon files and the model file, then calling the library.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use model::batch::{self, BatchArgs};
-use model::gazetteer::{Gazetteer, GazetteerCsv};
 use model::options::SplitOptions;
 use split::{Lexicon, Splitter};
 
@@ -26,8 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print each input line with its number, the class it was given, the rule that decided it,
-    /// and its text; then each article's place and diagnostics.
+    /// Print each input line with its number, its article, the label it was given and its text,
+    /// with the features that weighed most for that label; then each article's diagnostics.
     Explain {
         /// The page file.
         file: PathBuf,
@@ -110,32 +109,21 @@ fn load_splitter(options: SplitOptions) -> anyhow::Result<Splitter> {
         let dir = lexicon_dir.as_ref()?;
         std::fs::read_to_string(dir.join(name)).ok()
     });
-    let gazetteer = match find_folder(&options.gazetteer) {
-        Some(dir) => Some(load_gazetteer(&dir)?),
-        None => {
-            eprintln!(
-                "split: warning: gazetteer folder {} not found; no district or street will be chosen",
-                options.gazetteer.display()
-            );
-            None
+    let model = match find_file(&options.model) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            split::labeller::Model::parse(&text).with_context(|| format!("split model {}", path.display()))?
         }
+        None => split::labeller::Model::builtin(),
     };
-    Ok(Splitter { options, lexicon, gazetteer })
+    Ok(Splitter { options, lexicon, model })
 }
 
-fn load_gazetteer(dir: &Path) -> anyhow::Result<Gazetteer> {
-    let read = |name: &str| -> anyhow::Result<String> {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
-    };
-    let optional = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
-    let (areas, streets) = (read("areas.csv")?, read("streets.csv")?);
-    let (provinces, cities) = (optional("provinces.csv"), optional("cities.csv"));
-    Gazetteer::from_csv(GazetteerCsv {
-        provinces: provinces.as_deref(),
-        cities: cities.as_deref(),
-        areas: &areas,
-        streets: &streets,
-    })
-    .with_context(|| format!("gazetteer in {}", dir.display()))
+/// A configured file; a relative one that does not exist is also looked for under `config/`.
+fn find_file(path: &Path) -> Option<PathBuf> {
+    if path.is_file() {
+        return Some(path.to_owned());
+    }
+    let under_config = Path::new("config").join(path);
+    (path.is_relative() && under_config.is_file()).then_some(under_config)
 }

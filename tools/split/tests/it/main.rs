@@ -8,4 +8,5 @@ mod accounting;
 mod bad_input;
 mod encodings;
 mod fixtures;
+mod props;
 mod support;

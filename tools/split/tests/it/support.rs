@@ -1,10 +1,9 @@
-//! Shared test helpers: the splitter with the project's gazetteer, the one `check` that
+//! Shared test helpers: the splitter with the shipped model, the one `check` that
 //! compares a rendering with its `.expect` file, and the page rendering itself.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use model::gazetteer::{Gazetteer, GazetteerCsv};
 use model::{Article, Page};
 use split::Splitter;
 
@@ -16,18 +15,10 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The splitter with built-in lexicons and the project's gazetteer, built once.
+/// The splitter with built-in lexicons and the shipped model, built once.
 pub fn splitter() -> &'static Splitter {
     static SPLITTER: OnceLock<Splitter> = OnceLock::new();
-    SPLITTER.get_or_init(|| {
-        let dir = repo().join("config/gazetteer");
-        let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("gazetteer file");
-        let (areas, streets) = (read("areas.csv"), read("streets.csv"));
-        let gazetteer =
-            Gazetteer::from_csv(GazetteerCsv { areas: &areas, streets: &streets, ..GazetteerCsv::default() })
-                .expect("gazetteer parses");
-        Splitter { gazetteer: Some(gazetteer), ..Splitter::default() }
-    })
+    SPLITTER.get_or_init(Splitter::default)
 }
 
 /// Files of a folder with one of the extensions, sorted.
@@ -77,8 +68,8 @@ fn render_article(article: &Article, out: &mut String) {
     out.push_str(&format!("series:   {}\n", opt(&article.series)));
     out.push_str(&format!("kicker:   {}\n", opt(&article.kicker)));
     out.push_str(&format!("headline: {}\n", article.headline));
+    out.push_str(&format!("subtitle: {}\n", opt(&article.subtitle)));
     out.push_str(&format!("byline:   {} → [{}]\n", opt(&article.byline), article.authors.join(", ")));
-    out.push_str(&format!("place:    {} / {}\n", opt(&article.district), opt(&article.street)));
     for section in &article.sections {
         out.push_str(&format!("section:  {}\n", section.heading.as_deref().unwrap_or("(lead)")));
         for paragraph in &section.paragraphs {
