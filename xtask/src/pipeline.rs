@@ -631,7 +631,8 @@ fn run_combined(
     let list_file = paths.state_dir().join(format!("{step}.combined.batch"));
     model::io::write_atomic(&list_file, list.as_bytes())?;
     let started = Instant::now();
-    let mut progress = StepProgress::start(run.progress, step, 1, "combined output");
+    // The bar counts the combined step's page events (its per-page phase), then notes the rest.
+    let mut progress = StepProgress::start(run.progress, step, inputs.len() as u64, "pages (combined)");
     progress.note(&format!("writing {} from {} pages", out_dir.display(), inputs.len()));
     let mut command = Command::new(binary);
     command.args(&extra).arg("--options").arg(options_file).arg("--out-dir").arg(&out_dir);
@@ -646,15 +647,16 @@ fn run_combined(
     let heartbeat = Heartbeat::start(run.progress, step);
     let mut child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
     let mut read = BTreeSet::new();
-    let mut quiet = StepProgress::start(Mode::None, step, 0, "pages");
     if let Some(stdout) = child.stdout.take() {
-        read_events(stdout, &mut quiet, &mut read, report);
+        read_events(stdout, &mut progress, &mut read, report);
     }
     let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
     drop(heartbeat);
     // A page it could not read fails the page, not the combined output (exit code 1).
     let ok = status.success() || status.code() == Some(1);
-    progress.page(ok, "(combined)", Some(&format!("exited with {status}")));
+    if !ok {
+        progress.note(&format!("the combined output failed: exited with {status}"));
+    }
     progress.finish(started.elapsed().as_secs_f64());
     if ok {
         // With failed pages the output is written without them: retried by the next run.
