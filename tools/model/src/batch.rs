@@ -246,10 +246,9 @@ where
             if let Err(err) = &result
                 && err.downcast_ref::<OutputNotWritten>().is_some()
                 && io::is_storage_fault(err)
+                && let Ok(mut first) = unwritable.lock()
             {
-                if let Ok(mut first) = unwritable.lock() {
-                    first.get_or_insert_with(|| format!("{err:#}"));
-                }
+                first.get_or_insert_with(|| format!("{err:#}"));
             }
             match result {
                 Ok(()) => {
