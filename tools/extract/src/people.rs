@@ -259,9 +259,38 @@ fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, 
     let quoted = start > 0 && matches!(chars[start - 1], '“' | '《' | '「' | '‘')
         || chars.get(end).is_some_and(|c| matches!(c, '”' | '》' | '」' | '’'));
     let whole = start == 0 && end == chars.len();
-    // 中国·杭州 names places, not a person.
+    // 中国·杭州 and 元谷·科技大厦 name places, not a person.
     let place = |part: &[char]| {
-        part.last().is_some_and(|c| matches!(c, '省' | '市' | '区' | '县' | '州' | '国' | '镇' | '村' | '路'))
+        part.last().is_some_and(|c| {
+            matches!(
+                c,
+                '省' | '市'
+                    | '区'
+                    | '县'
+                    | '州'
+                    | '国'
+                    | '镇'
+                    | '村'
+                    | '路'
+                    | '厦'
+                    | '楼'
+                    | '园'
+                    | '谷'
+                    | '城'
+                    | '馆'
+                    | '港'
+                    | '湾'
+                    | '场'
+                    | '站'
+                    | '心'
+                    | '院'
+                    | '所'
+                    | '街'
+                    | '湖'
+                    | '江'
+                    | '河'
+            )
+        })
     };
     (parts >= 2 && ends_apart && !quoted && !whole && !place(&chars[start..dot]) && !place(&chars[dot + 1..end]))
         .then_some((start, end))
