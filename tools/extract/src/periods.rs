@@ -432,8 +432,6 @@ impl Parser<'_> {
         let relative: &[(&str, i16)] = &[
             ("今年", 0),
             ("本年", 0),
-            ("当年", 0),
-            ("同年", 0),
             ("去年", -1),
             ("上年", -1),
             ("上一年", -1),
@@ -444,6 +442,10 @@ impl Parser<'_> {
             ("来年", 1),
             ("后年", 2),
         ];
+        // 当年 and 同年 are the year the text spoke of last, not the page's: never guessed.
+        if self.chars.get(self.i..self.i + 2).is_some_and(|w| w == ['当', '年'] || w == ['同', '年']) {
+            return None;
+        }
         for (word, offset) in relative {
             if self.eat(word) {
                 return base.map(|b| b.year() + offset);
@@ -935,7 +937,7 @@ mod tests {
         for text in ["今年1至5月", "上半年", "上周", "近三年", "1—5月", "今年以来", "前三季度"] {
             assert_eq!(resolve(text, None), None, "{text}");
         }
-        for text in ["近年来", "此前", "未来", "同期", "增长", "", "5个"] {
+        for text in ["近年来", "此前", "未来", "同期", "增长", "", "5个", "当年", "同年"] {
             assert_eq!(resolve(text, parse_iso("2026-06-30")), None, "{text}");
         }
     }
