@@ -4,6 +4,8 @@
 //!
 //! `UPDATE_EXPECT=1 cargo test -p clean` rewrites the `.expect` files; review the diff.
 
+mod props;
+
 use std::path::{Path, PathBuf};
 
 use model::Page;

@@ -8,6 +8,7 @@ use model::{Article, Page, Section};
 mod figures;
 mod people;
 mod places;
+mod props;
 
 fn extract() -> Command {
     Command::new(env!("CARGO_BIN_EXE_extract"))
