@@ -37,7 +37,7 @@ impl Random {
 }
 
 const PAGES: usize = 200;
-const KILLS: usize = 10;
+const KILLS: usize = 8;
 
 fn seed_ids(seeds: &Path) -> BTreeSet<String> {
     std::fs::read_dir(seeds)
@@ -168,9 +168,13 @@ fn random_sigkills_during_builds_over_hundreds_of_pages_lose_nothing() {
     let needle = scratch.out().display().to_string();
     for round in 0..KILLS {
         edit_seeds(&scratch.seeds(), &originals, &mut random, round);
-        let force = random.below(2) == 0;
+        // Mostly forced runs, so that a moment within a full run's length lands in a step.
+        let force = random.below(3) != 0;
         let mut child = build_all(&scratch, force).spawn().expect("start build-all");
-        std::thread::sleep(Duration::from_millis(20 + random.below(full_run_ms)));
+        let kill_at = Instant::now() + Duration::from_millis(20 + random.below(full_run_ms));
+        while Instant::now() < kill_at && child.try_wait().expect("poll build-all").is_none() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = child.kill();
         child.wait().expect("reap");
         // Orphaned steps notice within a tenth of a second; allow a generous margin on a
