@@ -321,20 +321,76 @@ pub fn page_features(lines: &[Line], lexicon: &Lexicon) -> Vec<LineFeatures> {
     out
 }
 
-/// The features of every line as hashes (`feature_hash`), what decoding looks up: no string
-/// is kept, so a page costs one pass.
+/// The features of every line as hashes (`feature_hash`), what decoding looks up: each
+/// feature is hashed as it is formatted, no string is built.
 pub fn page_feature_hashes(lines: &[Line], lexicon: &Lexicon) -> Vec<Vec<u64>> {
     let mut out: Vec<Vec<u64>> = vec![Vec::new(); lines.len()];
-    each_feature(lines, lexicon, |i, f| out[i].push(feature_hash(f)));
+    each_feature_hashed(lines, lexicon, |i, h| out[i].push(h));
     out
 }
 
-/// The hash a feature is looked up by (FxHash of its text).
+/// FNV-1a over a feature's bytes; written to piece by piece it gives the hash of the whole
+/// text, so a feature can be hashed while it is formatted.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    const START: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
+
+    fn eat(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.eat(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The hash a feature is looked up by.
 pub fn feature_hash(feature: &str) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    h.write(feature.as_bytes());
-    h.finish()
+    let mut h = Fnv::START;
+    h.eat(feature.as_bytes());
+    h.0
+}
+
+/// Where `each_feature` sends a feature: formatted into text, or hashed as it is formatted.
+trait Sink {
+    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>);
+}
+
+struct Strings<F: FnMut(usize, &str)>(F, String);
+
+impl<F: FnMut(usize, &str)> Sink for Strings<F> {
+    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>) {
+        self.1.clear();
+        let _ = self.1.write_fmt(args);
+        (self.0)(line, &self.1);
+    }
+}
+
+struct Hashes<F: FnMut(usize, u64)>(F);
+
+impl<F: FnMut(usize, u64)> Sink for Hashes<F> {
+    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>) {
+        let mut h = Fnv::START;
+        match args.as_str() {
+            Some(text) => h.eat(text.as_bytes()),
+            None => {
+                let _ = h.write_fmt(args);
+            }
+        }
+        (self.0)(line, h.0);
+    }
+}
+
+fn each_feature_hashed(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, u64)) {
+    features_into(lines, lexicon, &mut Hashes(sink));
 }
 
 /// Whether blank lines stand between some lines of the page only (`some`), between none or
@@ -351,20 +407,19 @@ fn page_gaps(lines: &[Line]) -> &'static str {
 }
 
 /// Calls `sink(line index, feature)` for every feature of every line, in a fixed order.
-fn each_feature(lines: &[Line], lexicon: &Lexicon, mut sink: impl FnMut(usize, &str)) {
+fn each_feature(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, &str)) {
+    features_into(lines, lexicon, &mut Strings(sink, String::new()));
+}
+
+fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink) {
     let median = median_len(lines);
     let shapes: Vec<Shape> = lines.iter().map(|l| shape(l, median, lexicon)).collect();
     let n = lines.len();
     let page_gaps = page_gaps(lines);
-    let mut buf = String::new();
     for i in 0..n {
         let s = &shapes[i];
         let mut f = ();
-        let mut push = |_: &mut (), args: std::fmt::Arguments<'_>| {
-            buf.clear();
-            let _ = buf.write_fmt(args);
-            sink(i, &buf);
-        };
+        let mut push = |_: &mut (), args: std::fmt::Arguments<'_>| sink.feature(i, args);
         push(&mut f, format_args!("page-gaps={page_gaps}*{}", s.gap));
         push(&mut f, format_args!("page-gaps={page_gaps}*{}*{}", s.gap, s.end));
         push(&mut f, format_args!("bias"));
@@ -457,6 +512,20 @@ mod tests {
         assert_eq!(end_class("标题"), "han");
         assert_eq!(end_class("（记者 张三）"), "closer");
         assert_eq!(end_class(""), "none");
+    }
+
+    /// Decoding hashes features as it formats them; training and the model file see their
+    /// text. Both must name the same features.
+    #[test]
+    fn hashed_features_are_the_hashes_of_the_features() {
+        let lines =
+            lines::parse("虚构的引题\n一个标题\n\n　　本报讯（记者 王小明）正文第一段，写得完整。\n王小明 摄\n");
+        let lexicon = Lexicon::builtin();
+        let strings = page_features(&lines, &lexicon);
+        let hashes = page_feature_hashes(&lines, &lexicon);
+        let expected: Vec<Vec<u64>> = strings.iter().map(|l| l.iter().map(|f| feature_hash(f)).collect()).collect();
+        assert_eq!(hashes, expected);
+        assert!(strings[0].iter().any(|f| f == "pos=0"));
     }
 
     #[test]

@@ -501,6 +501,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_shipped_model_parses_and_has_weights() {
+        let model =
+            Model::parse(include_str!("../../../config/split-model.txt")).expect("config/split-model.txt parses");
+        assert!(!model.is_empty());
+    }
+
+    #[test]
+    fn a_model_file_with_a_bad_line_names_it() {
+        let err = Model::parse("labels furniture\n").expect_err("wrong labels");
+        assert_eq!(err.line, 1);
+        let err = Model::parse("# ok\nfeat x\theadline=abc\n").expect_err("bad weight");
+        assert_eq!((err.line, err.message.as_str()), (2, "bad weight \"abc\""));
+    }
+
+    #[test]
     fn constraints_keep_a_kicker_before_its_headline() {
         assert!(allowed(Some(Class::Kicker), Some(Class::Headline)));
         assert!(!allowed(Some(Class::Kicker), Some(Class::Body)));
