@@ -207,6 +207,9 @@ struct PageResult {
     meta: Meta,
 }
 
+/// Files written with their hashes, for the manifest.
+type Written = Vec<(PathBuf, String)>;
+
 /// Phase 1 for one input: the fragment's meta, after rendering the page when needed.
 #[allow(clippy::too_many_arguments)]
 fn one_page(
@@ -218,7 +221,7 @@ fn one_page(
     articles_dir: &Path,
     db_inputs: &BTreeMap<String, String>,
     to_db: &std::sync::mpsc::SyncSender<DbPage>,
-) -> anyhow::Result<(PageResult, Vec<(PathBuf, String)>)> {
+) -> anyhow::Result<(PageResult, Written)> {
     let stem = model::io::page_id(input);
     let fragment_path = pages_dir.join(format!("{}.frag", site::slug(&stem)));
     let cached = std::fs::read(&fragment_path)
@@ -510,7 +513,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     // Already set up only when a caller in this process did so: then that one is used.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build_global();
     let failed = AtomicUsize::new(0);
-    let results: Vec<Option<(PageResult, Vec<(PathBuf, String)>)>> = {
+    let results: Vec<Option<(PageResult, Written)>> = {
         inputs
             .par_iter()
             .zip(&input_hashes)
