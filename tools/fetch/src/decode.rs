@@ -201,7 +201,12 @@ mod tests {
             None,
             expect![[r#"UTF-8 ByteOrderMark malformed=None "ab""#]],
         );
-        check(b"\xB9\xFA", Some("text/plain; charset=utf-8"), None, expect![[r#"UTF-8 Header malformed=Some(0) "��""#]]);
+        check(
+            b"\xB9\xFA",
+            Some("text/plain; charset=utf-8"),
+            None,
+            expect![[r#"UTF-8 Header malformed=Some(0) "��""#]],
+        );
     }
 
     #[test]
