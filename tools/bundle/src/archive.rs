@@ -87,10 +87,7 @@ pub fn write(path: &Path, previous: Option<&Path>, contents: &Contents<'_>) -> a
     let dist = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dist).with_context(|| format!("creating folder {}", dist.display()))?;
     let mut previous = previous.and_then(open_previous);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dist)
-        .with_context(|| format!("creating a temporary file in {}", dist.display()))?;
+    let mut tmp = model::io::temp_file_in(dist)?;
     let mut copied = 0;
     {
         let mut writer = zip::ZipWriter::new(BufWriter::with_capacity(1 << 20, tmp.as_file_mut()));

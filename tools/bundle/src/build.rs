@@ -23,7 +23,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use model::batch::BatchArgs;
-use model::io::TEMP_PREFIX;
 use model::options::BundleOptions;
 use rayon::prelude::*;
 
@@ -47,11 +46,7 @@ pub struct StreamFile {
 impl StreamFile {
     pub fn create(path: PathBuf) -> anyhow::Result<StreamFile> {
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).with_context(|| format!("creating folder {}", dir.display()))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        let tmp = model::io::temp_file_in(dir)?;
         Ok(StreamFile { path, writer: BufWriter::with_capacity(1 << 16, tmp), hasher: blake3::Hasher::new() })
     }
 
@@ -135,12 +130,7 @@ impl Database {
                 return Ok(Database { conn, fresh: None, inputs });
             }
         }
-        let tmp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .suffix(".sqlite")
-            .tempfile_in(out)
-            .with_context(|| format!("creating a temporary database in {}", out.display()))?
-            .into_temp_path();
+        let tmp = model::io::temp_file_with_suffix(out, ".sqlite")?.into_temp_path();
         let conn = rusqlite::Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
         // A fresh file renamed into place at the end: no journal needed while building.
         conn.execute_batch(
