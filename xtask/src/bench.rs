@@ -19,6 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde::Serialize;
 
+use crate::gen_corpus;
 use crate::pipeline::{self, RunReport};
 
 #[derive(clap::Args)]
@@ -36,7 +37,7 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Folder of JSONL corpus files to render pages from (default: ../shared/corpus when it
-    /// exists; without one, the seeds are copied).
+    /// exists; without one, or with `--corpus seeds`, the seeds are copied).
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
 }
@@ -72,20 +73,49 @@ fn copy_seeds(seeds: &Path, dir: &Path, count: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the bench corpus of `count` pages in `dir`: rendered from the JSONL corpus in `from`
-/// when given, else copies of the seeds.
+/// Builds the bench corpus of `count` pages in `dir`: rendered from the JSONL corpus files in
+/// `from` when given (each page in a style chosen per copy, so repeats differ in layout), else
+/// copies of the seeds.
 fn make_corpus(root: &Path, from: Option<&Path>, dir: &Path, count: usize) -> anyhow::Result<&'static str> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Until the corpus renderer lands, the seeds stand in for the shared corpus.
-    let _ = from;
-    copy_seeds(&root.join("seeds"), dir, count)?;
-    Ok("copies of the seeds")
+    let Some(from) = from else {
+        copy_seeds(&root.join("seeds"), dir, count)?;
+        return Ok("copies of the seeds");
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(from)
+        .with_context(|| format!("listing {}", from.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    files.sort();
+    let mut pages = Vec::new();
+    for file in &files {
+        pages.extend(gen_corpus::read_corpus(file)?);
+    }
+    if pages.is_empty() {
+        bail!("no corpus pages in {} (*.jsonl)", from.display());
+    }
+    let styles = gen_corpus::Style::ALL;
+    for n in 0..count {
+        let page = &pages[n % pages.len()];
+        let round = n / pages.len();
+        let style = styles[(n * 7 + round) % styles.len()];
+        let (name, mut bytes) = gen_corpus::page_file(page, style, 11 + round as u64, false, false);
+        if round > 0 {
+            // A repeat of a page is made unique, as a reprint with a note would be.
+            bytes.extend_from_slice(format!("\n（第{round}次重印）\n").as_bytes());
+        }
+        let name = name.replace(".txt", &format!("~{round}.txt"));
+        std::fs::write(dir.join(&name), &bytes).with_context(|| format!("writing {name}"))?;
+    }
+    Ok("rendered from the shared corpus, mixed styles")
 }
 
 /// The corpus folder to render from: `--corpus`, else `../shared/corpus` beside the workspace.
 fn corpus_source(root: &Path, given: Option<&Path>) -> Option<PathBuf> {
     if let Some(given) = given {
-        return Some(given.to_path_buf());
+        return (given != Path::new("seeds")).then(|| given.to_path_buf());
     }
     let shared = root.parent()?.join("shared").join("corpus");
     shared.is_dir().then_some(shared)
