@@ -195,8 +195,20 @@ impl Model {
 
     /// The best allowed label sequence for a page's lines, given their feature hashes and
     /// whether each line follows the one before without a blank line (`joined`).
-    pub fn decode(&self, page: &[Vec<u64>], joined: &[bool]) -> Vec<Class> {
-        let emissions: Vec<[f32; L]> = page.iter().map(|f| self.emission(f)).collect();
+    /// A line marked `long` is never a title line (series, kicker, headline, subtitle): a
+    /// title is short on any paper.
+    pub fn decode(&self, page: &[Vec<u64>], joined: &[bool], long: &[bool]) -> Vec<Class> {
+        let mut emissions: Vec<[f32; L]> = page.iter().map(|f| self.emission(f)).collect();
+        for (emission, _) in emissions.iter_mut().zip(long).filter(|(_, long)| **long) {
+            for (k, label) in LABELS.iter().enumerate() {
+                if matches!(
+                    label,
+                    Class::Series | Class::Kicker | Class::Headline | Class::Subtitle | Class::KickerHeadline
+                ) {
+                    emission[k] = f32::NEG_INFINITY;
+                }
+            }
+        }
         let trans = |from: usize, to: usize| self.trans.get(from).map_or(0.0, |row| row[to]);
         viterbi(&emissions, joined, trans).into_iter().map(|k| LABELS[k]).collect()
     }
@@ -333,13 +345,17 @@ struct Averaged {
     tu: Vec<[i64; L + 1]>,
 }
 
+/// One training page: feature ids per line, label indices, whether each line is joined to the
+/// one before.
+type Encoded = (Vec<Vec<u32>>, Vec<usize>, Vec<bool>);
+
 /// Collects training pages, interning their features as they come (a page's feature strings
 /// are dropped once it is added, so memory holds small integers only).
 #[derive(Default)]
 pub struct Trainer {
     index: HashMap<String, u32, FxBuildHasher>,
     names: Vec<String>,
-    pages: Vec<(Vec<Vec<u32>>, Vec<usize>, Vec<bool>)>,
+    pages: Vec<Encoded>,
 }
 
 impl Trainer {
@@ -393,8 +409,6 @@ pub fn train(examples: &[Example], options: TrainOptions) -> String {
     }
     trainer.train(options)
 }
-
-type Encoded = (Vec<Vec<u32>>, Vec<usize>, Vec<bool>);
 
 fn train_encoded(names: &[String], encoded: &[Encoded], options: TrainOptions) -> String {
     let mut a = Averaged {
@@ -476,13 +490,13 @@ fn train_encoded(names: &[String], encoded: &[Encoded], options: TrainOptions) -
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     for (f, name) in names.iter().enumerate() {
         let mut row = String::new();
-        for k in 0..L {
+        for (k, label) in LABELS.iter().enumerate() {
             let w = avg(a.w[f][k], a.u[f][k]);
             if w.abs() >= 0.0005 {
                 if !row.is_empty() {
                     row.push(' ');
                 }
-                let _ = write!(row, "{}={:.3}", LABELS[k].as_str(), w);
+                let _ = write!(row, "{}={:.3}", label.as_str(), w);
             }
         }
         if !row.is_empty() {
@@ -547,7 +561,7 @@ mod tests {
             .iter()
             .map(|line| line.iter().map(|f| crate::features::feature_hash(f)).collect())
             .collect();
-        assert_eq!(model.decode(&hashes, &examples[0].joined), examples[0].labels);
+        assert_eq!(model.decode(&hashes, &examples[0].joined, &[false; 3]), examples[0].labels);
         assert_eq!(text, train(&examples, TrainOptions { epochs: 3, seed: 7 }));
     }
 }

@@ -82,7 +82,8 @@ pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
     let lines = lines::parse(text);
     let features = features::page_feature_hashes(&lines, lexicon);
     let joined: Vec<bool> = lines.iter().map(|l| l.gap == 0).collect();
-    let mut classes = model.decode(&features, &joined);
+    let long: Vec<bool> = lines.iter().map(|l| l.len > lines::SHORT_LIMIT).collect();
+    let mut classes = model.decode(&features, &joined, &long);
     // A page without any header (a continuation page, a text with no headline at all) is one
     // article without a headline: its text is body, never silently page furniture.
     if !classes.iter().any(|c| labeller::starts_article(None, *c)) {
