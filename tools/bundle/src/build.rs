@@ -549,7 +549,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut fragments: BTreeSet<String> = BTreeSet::new();
     let mut written: Vec<(PathBuf, String)> = Vec::new();
     for (result, mut page_written) in results.into_iter().flatten() {
-        let bytes = std::fs::read(&result.fragment).with_context(|| format!("reading {}", result.fragment.display()))?;
+        let bytes =
+            std::fs::read(&result.fragment).with_context(|| format!("reading {}", result.fragment.display()))?;
         let fragment = fragment::decode(&bytes)
             .with_context(|| format!("{} is damaged: delete it and run again", result.fragment.display()))?;
         streams.add(&fragment)?;
@@ -603,11 +604,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let files = manifest_files(out)?;
     let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
     let sums = hashes.hash_all(&paths)?;
-    let files: Vec<FileEntry> = files
-        .into_iter()
-        .zip(sums)
-        .map(|((path, _), (bytes, blake3))| FileEntry { path, bytes, blake3 })
-        .collect();
+    let files: Vec<FileEntry> =
+        files.into_iter().zip(sums).map(|((path, _), (bytes, blake3))| FileEntry { path, bytes, blake3 }).collect();
     let hashed = started.elapsed();
     let manifest = Manifest {
         format: manifest::FORMAT.to_owned(),
@@ -684,4 +682,3 @@ fn write_archive(
     let copied = archive::write(&path, previous.as_deref(), &contents)?;
     Ok((path, copied))
 }
-

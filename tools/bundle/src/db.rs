@@ -298,8 +298,11 @@ pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Resul
         json_list(&a.keywords),
         body,
     ])?;
-    conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![n, bigram_tokens(&a.headline), bigram_tokens(&body)])?;
+    conn.prepare_cached("INSERT INTO articles_fts (rowid, headline, body) VALUES (?1, ?2, ?3)")?.execute(params![
+        n,
+        bigram_tokens(&a.headline),
+        bigram_tokens(&body)
+    ])?;
     let mut paragraph_insert = conn.prepare_cached(
         "INSERT INTO paragraph_spans (article_id, section, heading, paragraph, start, length) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -308,7 +311,14 @@ pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Resul
     for (s, section) in a.sections.iter().enumerate() {
         for (p, text) in section.paragraphs.iter().enumerate() {
             let length = text.chars().count();
-            paragraph_insert.execute(params![a.id, s as i64, section.heading, p as i64, start as i64, length as i64])?;
+            paragraph_insert.execute(params![
+                a.id,
+                s as i64,
+                section.heading,
+                p as i64,
+                start as i64,
+                length as i64
+            ])?;
             start += length + 2;
         }
     }
@@ -400,8 +410,7 @@ pub fn search(conn: &Connection, term: &str) -> rusqlite::Result<Vec<Hit>> {
     let columns = "a.id, a.headline, substr(a.body, max(instr(a.body, ?2) - 20, 1), 60)";
     let (sql, query) = if length >= 2 && term.chars().all(is_cjk) {
         let tokens: Vec<String> = bigram_tokens(term).split(' ').map(fts_phrase).collect();
-        let confirm =
-            if tokens.len() > 1 { "AND (instr(a.headline, ?2) > 0 OR instr(a.body, ?2) > 0)" } else { "" };
+        let confirm = if tokens.len() > 1 { "AND (instr(a.headline, ?2) > 0 OR instr(a.body, ?2) > 0)" } else { "" };
         (
             format!(
                 "SELECT {columns} FROM articles_fts JOIN articles a ON a.n = articles_fts.rowid \

@@ -42,11 +42,7 @@ pub type ArticlePage = (String, String);
 
 /// Renders everything `page` contributes; `input` is the hash of its artifact. Returns the
 /// fragment (with the article pages' names, sizes and hashes) and the pages to write.
-pub fn render(
-    site: &Site,
-    page: &model::Page,
-    input: &str,
-) -> Result<(Fragment, Vec<ArticlePage>), TemplateError> {
+pub fn render(site: &Site, page: &model::Page, input: &str) -> Result<(Fragment, Vec<ArticlePage>), TemplateError> {
     let mut parts: [String; 6] = Default::default();
     let mut meta = Meta {
         input: input.to_owned(),

@@ -70,9 +70,8 @@ impl Hashes {
             .filter(|(file, _)| self.used.contains(*file))
             .filter_map(|(file, (stamp, hash))| {
                 let file = file.to_str()?;
-                (!file.contains(['\t', '\n'])).then(|| {
-                    format!("{file}\t{}\t{}\t{}\t{hash}\n", stamp.size, stamp.mtime_ns, stamp.inode)
-                })
+                (!file.contains(['\t', '\n']))
+                    .then(|| format!("{file}\t{}\t{}\t{}\t{hash}\n", stamp.size, stamp.mtime_ns, stamp.inode))
             })
             .collect();
         lines.sort_unstable();
@@ -103,7 +102,8 @@ impl Hashes {
                 }
                 let (_, hash) = hash_file(path)?;
                 // A file changed while being read gets a stamp that will not match next time.
-                let after = std::fs::metadata(path).map(|m| Stamp::of(&m)).unwrap_or(Stamp { size: 0, mtime_ns: 0, inode: 0 });
+                let after =
+                    std::fs::metadata(path).map(|m| Stamp::of(&m)).unwrap_or(Stamp { size: 0, mtime_ns: 0, inode: 0 });
                 Ok((after, hash))
             })
             .collect();

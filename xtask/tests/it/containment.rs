@@ -60,10 +60,6 @@ fn a_seed_whose_id_could_leave_a_folder_is_refused() {
     assert!(reason.contains("could leave its folder"), "{reason}");
 }
 
-/// Outputs `bundle` still creates with `tempfile`'s private default: they become 0644 when it
-/// creates them with `model::io::temp_file_in` (its owner is switching; then this list goes).
-const BUNDLE_PENDING: [&str; 5] = ["data", "site", "dist", "corpus.sqlite", "manifest.json"];
-
 #[test]
 fn outputs_are_readable_by_others_files_0644_folders_0755() {
     let scratch = Scratch::with_seeds();
@@ -74,10 +70,6 @@ fn outputs_are_readable_by_others_files_0644_folders_0755() {
     for file in &files {
         let name = file.file_name().expect("name").to_string_lossy().into_owned();
         if name == ".lock" || file.starts_with(scratch.out().join(".state")) {
-            continue;
-        }
-        let relative = file.strip_prefix(scratch.out()).expect("inside");
-        if BUNDLE_PENDING.iter().any(|p| relative.starts_with(p)) {
             continue;
         }
         let mode = std::fs::metadata(file).expect("stat").permissions().mode() & 0o777;

@@ -268,9 +268,8 @@ fn the_database_keeps_each_body_once_and_new_contract_fields() {
         .query_row("SELECT subtitle, city FROM articles WHERE id = 'p1-1'", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("row");
     assert_eq!((subtitle.as_str(), city.as_str()), ("园区服务再升级", "杭州市"));
-    let period: String = conn
-        .query_row("SELECT period_end FROM figures WHERE text = '120家'", [], |r| r.get(0))
-        .expect("figure");
+    let period: String =
+        conn.query_row("SELECT period_end FROM figures WHERE text = '120家'", [], |r| r.get(0)).expect("figure");
     assert_eq!(period, "2026-12-31");
     let texts: Vec<String> = conn
         .prepare("SELECT text FROM paragraphs WHERE article_id = 'p1-1' ORDER BY paragraph")
