@@ -215,27 +215,40 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
             },
             Class::Credit => article.credits.push(text),
             Class::BodyByline => {
-                // The paragraph stays whole (a dateline and its bracketed byline open the lead
-                // paragraph, as the paper prints it); the reporters are read from the bracket.
+                // A dateline and its bracketed byline open the lead paragraph as the paper prints
+                // it: that paragraph stays whole. A bracketed byline closing the last paragraph
+                // (`…他说。（记者 张三）`) goes to the byline. The reporters are read either way.
                 let printed = line.raw.trim_start();
-                let parsed = lines::trailing_byline(printed, &splitter.lexicon)
-                    .or_else(|| lines::leading_byline(printed, &splitter.lexicon))
-                    .map(|(_, byline)| byline.authors)
-                    .unwrap_or_default();
+                let indent = if line.indent { "\u{3000}\u{3000}" } else { "" };
+                let (body, authors) = match lines::trailing_byline(printed, &splitter.lexicon) {
+                    Some((at, parsed)) => {
+                        let byline = printed[at..].trim().to_owned();
+                        article.byline = Some(match article.byline.take() {
+                            Some(previous) => format!("{previous}\n{byline}"),
+                            None => byline,
+                        });
+                        (format!("{indent}{}", &printed[..at]), parsed.authors)
+                    }
+                    None => {
+                        let authors = lines::leading_byline(printed, &splitter.lexicon)
+                            .map(|(_, byline)| byline.authors)
+                            .unwrap_or_default();
+                        (line.raw.clone(), authors)
+                    }
+                };
                 // The same reporter may be named at the top and again at the end.
-                for author in parsed {
+                for author in authors {
                     if !article.authors.contains(&author) {
                         article.authors.push(author);
                     }
                 }
                 let section = article.sections.last_mut().expect("an article always has a section");
-                let printed = if line.md.is_some() { &line.text } else { &line.raw };
                 match (last_body_block[k], section.paragraphs.last_mut()) {
                     (Some(block), Some(paragraph)) if block == line.block => {
                         paragraph.push('\n');
-                        paragraph.push_str(printed);
+                        paragraph.push_str(&body);
                     }
-                    _ => section.paragraphs.push(printed.clone()),
+                    _ => section.paragraphs.push(body),
                 }
                 last_body_block[k] = Some(line.block);
             }
