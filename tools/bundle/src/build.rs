@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
-use model::batch::BatchArgs;
+use model::batch::{BatchArgs, Event};
 use model::options::BundleOptions;
 use rayon::prelude::*;
 
@@ -69,10 +69,6 @@ impl StreamFile {
 }
 
 /// Writes one progress event on the batch protocol.
-fn emit(events: bool, value: serde_json::Value) {
-    model::batch::emit(events, &value);
-}
-
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 fn build_epoch() -> anyhow::Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
@@ -473,7 +469,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     std::fs::create_dir_all(out).with_context(|| format!("creating output folder {}", out.display()))?;
     let epoch = build_epoch()?;
     let started = Instant::now();
-    emit(args.events, serde_json::json!({"event": "begin", "step": "bundle", "total": inputs.len()}));
+    model::batch::emit(args.events, &Event::Begin { step: "bundle".into(), total: inputs.len() });
 
     // What earlier runs left: remembered hashes, fragments made under the same key.
     let state_dir = out.join(".state").join("bundle");
@@ -513,24 +509,11 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
                 let result = one_page(index, input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db);
                 let ms = page_started.elapsed().as_millis() as u64;
                 let page = model::io::page_id(input);
-                match result {
-                    Ok(result) => {
-                        emit(args.events, serde_json::json!({"event": "page", "page": page, "ok": true, "ms": ms}));
-                        Some(result)
-                    }
-                    Err(err) => {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                        let message = format!("{err:#}");
-                        if !args.events {
-                            eprintln!("bundle: error: {message}");
-                        }
-                        emit(
-                            args.events,
-                            serde_json::json!({"event": "page", "page": page, "ok": false, "error": message, "ms": ms}),
-                        );
-                        None
-                    }
+                let done = model::batch::page_outcome("bundle", args.events, &page, result, ms);
+                if done.is_none() {
+                    failed.fetch_add(1, Ordering::Relaxed);
                 }
+                done
             })
             .collect()
     };
@@ -627,10 +610,9 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     hashes.save(&hashes_path)?;
 
     let failed = failed.into_inner();
-    emit(
+    model::batch::emit(
         args.events,
-        serde_json::json!({"event": "end", "done": manifest.inputs.len(), "failed": failed,
-            "peak_rss_kb": model::batch::peak_rss_kb()}),
+        &Event::End { done: manifest.inputs.len(), failed, peak_rss_kb: model::batch::peak_rss_kb() },
     );
     eprintln!(
         "bundle: {} pages, {} articles, {failed} failed, {} files in {:.2}s (pages {:.2}s, assembly {:.2}s, \

@@ -78,12 +78,7 @@ pub fn explain_page(page: &Page, extractor: &Extractor, options: &ExtractOptions
     let Some(gazetteer) = extractor.gazetteer.as_ref() else { return "no gazetteer configured\n".into() };
     let mut out = String::new();
     for article in &page.articles {
-        let paragraphs: Vec<(usize, usize, &str)> = article
-            .sections
-            .iter()
-            .enumerate()
-            .flat_map(|(s, section)| section.paragraphs.iter().enumerate().map(move |(p, text)| (s, p, text.as_str())))
-            .collect();
+        let paragraphs = indexed_paragraphs(&article.sections);
         let headline_tags = extractor.jieba.tag(&article.headline, false);
         let tags: Vec<_> = paragraphs.iter().map(|(_, _, text)| extractor.jieba.tag(text, false)).collect();
         let mentions = article_places(article, &headline_tags, &paragraphs, &tags, extractor, options);
@@ -94,18 +89,22 @@ pub fn explain_page(page: &Page, extractor: &Extractor, options: &ExtractOptions
     out
 }
 
+/// An article's paragraphs (from its sections) with their section and paragraph indexes (what `Location` holds).
+fn indexed_paragraphs(sections: &[model::Section]) -> Vec<(usize, usize, &str)> {
+    sections
+        .iter()
+        .enumerate()
+        .flat_map(|(s, section)| section.paragraphs.iter().enumerate().map(move |(p, text)| (s, p, text.as_str())))
+        .collect()
+}
+
 /// Extracts everything from every article of `page`.
 pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOptions) -> Page {
     let lexicon = &extractor.lexicon;
     // The date relative figure periods resolve against: the page id's, else the configured one.
     let page_date = periods::page_date(&page.id).or_else(|| options.page_date.as_deref().and_then(periods::parse_iso));
     for article in &mut page.articles {
-        let paragraphs: Vec<(usize, usize, &str)> = article
-            .sections
-            .iter()
-            .enumerate()
-            .flat_map(|(s, section)| section.paragraphs.iter().enumerate().map(move |(p, text)| (s, p, text.as_str())))
-            .collect();
+        let paragraphs = indexed_paragraphs(&article.sections);
 
         let mut figures = Vec::new();
         let (mut places, mut organizations) = (Vec::new(), Vec::new());

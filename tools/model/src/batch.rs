@@ -161,6 +161,31 @@ pub fn fail_to_start(step: &str, err: &anyhow::Error) -> ExitCode {
 /// When the reader of the events (xtask) is gone, killed or interrupted, the step stops (exit
 /// code 3) rather than go on writing `out/` behind the back of the next run. Finished outputs
 /// were renamed into place whole; unfinished ones leave only temporary files, which xtask sweeps.
+/// Reports one page of a step: the `page` event (done, or failed with the error chain), and the
+/// error on stderr when no orchestrator reads events. The value when the page was done.
+pub fn page_outcome<T, E: std::fmt::Display>(
+    step: &str,
+    events: bool,
+    page: &str,
+    result: Result<T, E>,
+    ms: u64,
+) -> Option<T> {
+    match result {
+        Ok(value) => {
+            emit(events, &Event::page_ok(page, Some(ms)));
+            Some(value)
+        }
+        Err(err) => {
+            let message = format!("{err:#}");
+            if !events {
+                eprintln!("{step}: error: {message}");
+            }
+            emit(events, &Event::page_failed(page, message, Some(ms)));
+            None
+        }
+    }
+}
+
 pub fn emit<T: Serialize + ?Sized>(events: bool, value: &T) {
     if events {
         exit_when_orphaned();

@@ -75,10 +75,6 @@ fn remove_stale(dir: &Path, extension: &str, written: &BTreeSet<PathBuf>) -> any
     Ok(())
 }
 
-fn emit(events: bool, value: serde_json::Value) {
-    model::batch::emit(events, &value);
-}
-
 /// Bumped when what a cache file holds changes.
 const CACHE_VERSION: &str = "briefing-cache-1";
 
@@ -168,7 +164,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let briefings = Briefings::new(overrides)?;
     let inputs = args.input_paths()?;
     let out = &args.out_dir;
-    emit(args.events, serde_json::json!({"event": "begin", "step": "summarize-briefing", "total": inputs.len()}));
+    batch::emit(args.events, &batch::Event::Begin { step: "summarize-briefing".into(), total: inputs.len() });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -181,23 +177,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
                 let id = model::io::page_id(input);
                 let result = briefing_page(input, out, &key, &briefings, &options);
                 let ms = started.elapsed().as_millis() as u64;
-                match result {
-                    Ok(page) => {
-                        emit(args.events, serde_json::json!({"event": "page", "page": id, "ok": true, "ms": ms}));
-                        Some(page)
-                    }
-                    Err(err) => {
-                        let message = format!("{err:#}");
-                        if !args.events {
-                            eprintln!("summarize briefing: error: {message}");
-                        }
-                        emit(
-                            args.events,
-                            serde_json::json!({"event": "page", "page": id, "ok": false, "error": message, "ms": ms}),
-                        );
-                        None
-                    }
-                }
+                batch::page_outcome("summarize briefing", args.events, &id, result, ms)
             })
             .collect()
     });
@@ -225,11 +205,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     remove_stale(&out.join(".cache"), "json", &caches)?;
     let text = briefings.corpus_briefing(&corpus)?;
     model::io::write_atomic(&out.join("corpus.md"), text.as_bytes())?;
-    emit(
-        args.events,
-        serde_json::json!({"event": "end", "done": corpus.page_count, "failed": failed,
-            "peak_rss_kb": batch::peak_rss_kb()}),
-    );
+    batch::emit(args.events, &batch::Event::End { done: corpus.page_count, failed, peak_rss_kb: batch::peak_rss_kb() });
     if !args.events {
         eprintln!(
             "summarize briefing: {} pages, {} articles, {} districts, {failed} failed, output in {}",
