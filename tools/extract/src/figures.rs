@@ -40,13 +40,17 @@ fn joiner_len(chars: &[char], at: usize) -> Option<usize> {
 }
 
 /// Characters before a number that make it an ordinal, a rank or part of a code.
-fn blocks_before(c: char) -> bool {
-    matches!(c, '第' | '前' | '+' | '＋' | '#' | '№' | '/' | '_' | '.' | '·') || c.is_ascii_alphabetic()
+fn blocks_before(c: char, lexicon: &Lexicon) -> bool {
+    lexicon.figure_context.ordinal_before.contains(&c) || c.is_ascii_alphabetic()
 }
 
-/// Prefixes of `半` that make it part of a word (上半年, 一半, 多半, 大半): not a quantity.
-fn blocks_half(c: char) -> bool {
-    matches!(c, '上' | '下' | '前' | '后' | '大' | '多' | '一' | '过' | '减' | '对' | '夜' | '折')
+/// Whether the 半 at `at` stands inside a word (上半年, 一半, 多半, 大半): not a quantity.
+fn inside_half_word(chars: &[char], at: usize, lexicon: &Lexicon) -> bool {
+    lexicon
+        .figure_context
+        .not_half
+        .iter()
+        .any(|w| w.iter().position(|c| *c == '半').is_some_and(|k| at >= k && starts_with_at(chars, at - k, w)))
 }
 
 fn text_of(chars: &[char], start: usize, end: usize) -> String {
@@ -55,6 +59,11 @@ fn text_of(chars: &[char], start: usize, end: usize) -> String {
 
 fn starts_with_at(chars: &[char], at: usize, word: &[char]) -> bool {
     chars.get(at..).is_some_and(|rest| rest.starts_with(word))
+}
+
+/// The length of the longest word of `list` (longest first) at `chars[at..]`.
+fn word_len_at<T>(chars: &[char], at: usize, list: &[(Vec<char>, T)]) -> Option<usize> {
+    list.iter().find(|(w, _)| starts_with_at(chars, at, w)).map(|(w, _)| w.len())
 }
 
 fn ends_with_at(chars: &[char], end: usize, word: &[char]) -> bool {
@@ -145,10 +154,10 @@ fn big_scales(chars: &[char], at: usize, lexicon: &Lexicon) -> (f64, usize) {
 fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity> {
     let first = numeral_at(chars, at, lexicon)?;
     let before = at.checked_sub(1).map(|k| chars[k]);
-    if before.is_some_and(blocks_before) {
+    if before.is_some_and(|c| blocks_before(c, lexicon)) {
         return None;
     }
-    if first.half && before.is_some_and(blocks_half) {
+    if first.half && inside_half_word(chars, at, lexicon) {
         return None;
     }
     if chars.get(first.end) == Some(&'分') && chars.get(first.end + 1) == Some(&'之') {
@@ -256,8 +265,7 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
         {
             return None;
         }
-        Some(u) if u.canonical == "年" && matches!(next, Some('底' | '初' | '末' | '代' | '度' | '级' | '前')) =>
-        {
+        Some(u) if u.canonical == "年" && next.is_some_and(|c| lexicon.figure_context.date_after_year.contains(&c)) => {
             return None;
         }
         _ => {}
@@ -322,7 +330,8 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
     if unit.is_some_and(|u| u.canonical == "点") {
         // 下午3点 is a time of day; 3.96点 and 3000点 are index points.
         let time_of_day = first.integer && !first.negative && value <= 24.0;
-        if time_of_day || matches!(chars.get(after_unit), Some('钟' | '半' | '整' | '前' | '后' | '起' | '多')) {
+        let clock = chars.get(after_unit).is_some_and(|c| lexicon.figure_context.time_after_point.contains(c));
+        if time_of_day || clock {
             return None;
         }
     }
@@ -426,6 +435,7 @@ fn fraction_in_digits(chars: &[char], at: usize, numerator: &Numeral, lexicon: &
     if !numerator.integer
         || numerator.scaled
         || denominator.value > 10.0
+        || denominator.value == 0.0
         || numerator.value >= denominator.value
         || numerator.value == 0.0
         || after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '月' | '日' | '号'))
@@ -444,7 +454,8 @@ fn fraction_in_digits(chars: &[char], at: usize, numerator: &Numeral, lexicon: &
 }
 
 /// A span of text naming a time (`2024年`, `今年1至4月`, `截至2024年底`, `今年以来`).
-fn date_end(chars: &[char], at: usize) -> Option<usize> {
+fn date_end(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
+    let words = &lexicon.period_words;
     let digits_from = |i: usize| {
         let mut k = i;
         while chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some() {
@@ -454,9 +465,8 @@ fn date_end(chars: &[char], at: usize) -> Option<usize> {
     };
     let mut i = at;
     let mut any = false;
-    const YEARS: [[char; 2]; 6] = [['今', '年'], ['去', '年'], ['明', '年'], ['前', '年'], ['当', '年'], ['本', '年']];
-    if let Some(w) = YEARS.iter().find(|w| starts_with_at(chars, i, &w[..])) {
-        i += w.len();
+    if let Some(len) = word_len_at(chars, i, &words.years).or_else(|| word_len_at(chars, i, &words.unresolved)) {
+        i += len;
         any = true;
     }
     let n = digits_from(i);
@@ -487,21 +497,8 @@ fn date_end(chars: &[char], at: usize) -> Option<usize> {
     if !any {
         return None;
     }
-    const SUFFIXES: [&[char]; 11] = [
-        &['以', '来'],
-        &['上', '半', '年'],
-        &['下', '半', '年'],
-        &['年', '底'],
-        &['年', '初'],
-        &['底'],
-        &['初'],
-        &['末'],
-        &['份'],
-        &['前'],
-        &['后'],
-    ];
-    if let Some(w) = SUFFIXES.iter().find(|w| starts_with_at(chars, i, w)) {
-        i += w.len();
+    if let Some(len) = word_len_at(chars, i, &words.suffixes) {
+        i += len;
     }
     Some(i)
 }
@@ -512,28 +509,32 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
     let mut i = from;
     while i < to {
         let c = chars[i];
-        // 截至2024年底, 截至目前; 到2030年; 自开馆以来.
-        if (c == '截' && matches!(chars.get(i + 1), Some('至') | Some('止'))) || c == '到' || c == '至' {
-            let k = if c == '截' { i + 2 } else { i + 1 };
+        let words = &lexicon.period_words;
+        // 截至2024年底, 截至目前; 到2030年 (a one-character word needs a digit after it).
+        if let Some(len) = word_len_at(chars, i, &words.until) {
+            let k = i + len;
             if let Some(end) = period_end(chars, k, to, lexicon)
-                && (c == '截' || chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some())
+                && (len > 1 || chars.get(k).and_then(|c| crate::numbers::digit_value(*c)).is_some())
             {
                 out.push((i, end));
                 i = end;
                 continue;
             }
         }
-        if c == '自' {
-            let mut k = i + 1;
+        // 自开馆以来: a since word and its closing word in one clause.
+        if let Some(len) = word_len_at(chars, i, &words.since) {
+            let mut k = i + len;
+            let mut closed = None;
             while k < to && k < i + 20 && !ends_clause(chars[k]) {
-                if chars[k] == '以' && chars.get(k + 1) == Some(&'来') {
-                    out.push((i, k + 2));
+                if let Some(close) = word_len_at(chars, k, &words.since_close) {
+                    closed = Some(k + close);
                     break;
                 }
                 k += 1;
             }
-            if out.last().is_some_and(|(s, _)| *s == i) {
-                i = k + 2;
+            if let Some(end) = closed {
+                out.push((i, end));
+                i = end;
                 continue;
             }
         }
@@ -545,10 +546,13 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
             i = end;
             continue;
         }
-        let may_start = c.is_ascii_digit() || matches!(c, '今' | '去' | '明' | '前' | '当' | '本' | '近' | '过');
+        let may_start = c.is_ascii_digit() || words.starts.contains(&c);
         let may_start_word = lexicon.periods_by_first_char.contains_key(&c);
         // 将近两年, 接近9成: 近 inside an approximation word starts no period.
-        let inside_word = c == '近' && i > from && matches!(chars[i - 1], '将' | '接' | '逼' | '临' | '靠' | '附');
+        let inside_word = words
+            .not_periods
+            .iter()
+            .any(|(w, _)| (1..w.len()).any(|k| i >= from + k && starts_with_at(chars, i - k, w)));
         if (may_start || may_start_word)
             && !inside_word
             && (i == from || !chars[i - 1].is_ascii_digit())
@@ -566,8 +570,8 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
 /// Where the period starting at `at` ends: the longer of the printed-date rules and what
 /// `periods::period_len` reads (今年前5个月, 今年一季度, 近三年, 上周).
 fn period_end(chars: &[char], at: usize, to: usize, lexicon: &Lexicon) -> Option<usize> {
-    let by_rule = date_end(chars, at).max(word_period_end(chars, at, lexicon));
-    let read = chars.get(at..to.max(at)).and_then(crate::periods::period_len).map(|n| at + n);
+    let by_rule = date_end(chars, at, lexicon).max(word_period_end(chars, at, lexicon));
+    let read = chars.get(at..to.max(at)).and_then(|rest| crate::periods::period_len(rest, lexicon)).map(|n| at + n);
     by_rule.max(read)
 }
 
@@ -614,12 +618,10 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
         // The period of a sentence without its own carries over from the sentences before, when
         // it names a time (2025年, 今年1—5月), not when it is a vague word (同期, 未来, 此前)
         // that only its own sentence explains.
-        let carried = all_periods
-            .iter()
-            .rev()
-            .find(|(_, pe)| *pe <= s_start)
-            .map(|(a, b)| text_of(&chars, *a, *b))
-            .filter(|text| crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok()).is_some());
+        let carried =
+            all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(&chars, *a, *b)).filter(
+                |text| crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok(), lexicon).is_some(),
+            );
         let period =
             in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);
         let previous = index.checked_sub(1).and_then(|k| quantities.get(k));
@@ -651,9 +653,9 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
 /// Fills `period_start` and `period_end` of every figure from its printed period resolved
 /// against `base`, the date of the page or its dateline; without a base, relative periods stay
 /// `None` (see `periods::resolve`).
-pub fn date_periods(figures: &mut [Figure], base: Option<jiff::civil::Date>) {
+pub fn date_periods(figures: &mut [Figure], base: Option<jiff::civil::Date>, lexicon: &Lexicon) {
     for figure in figures {
-        let period = figure.period.as_deref().and_then(|text| crate::periods::resolve(text, base));
+        let period = figure.period.as_deref().and_then(|text| crate::periods::resolve(text, base, lexicon));
         figure.period_start = period.map(|p| p.start.to_string());
         figure.period_end = period.map(|p| p.end.to_string());
     }
@@ -697,11 +699,11 @@ fn subject_of(
     }
     let mut b = a;
     // A conjunction right after the figure (12%和15.4%) starts no subject.
-    let conjunction = chars.get(a).is_some_and(|c| matches!(c, '和' | '及' | '与' | '或' | '、'));
+    let conjunction = chars.get(a).is_some_and(|c| lexicon.figure_context.conjunctions.contains(c));
     while !conjunction && b < s_end && b < a + 12 {
         let c = chars[b];
         if ends_subject(c)
-            || (b > a && (starts.binary_search(&b).is_ok() || matches!(c, '在' | '及' | '并' | '被' | '等')))
+            || (b > a && (starts.binary_search(&b).is_ok() || lexicon.figure_context.subject_breaks.contains(&c)))
             || (b >= a + 2 && lexicon.subject_after_stop.iter().any(|w| starts_with_at(chars, b, w)))
         {
             break;

@@ -133,6 +133,397 @@ pub struct Lexicon {
     pub honorifics: Vec<String>,
     /// Words a speaker phrase may open with that are not part of the speaker (对此, 随后).
     pub speaker_openers: Vec<String>,
+    /// The words of the period reader and the official holidays.
+    pub period_words: PeriodWords,
+    /// What around a number decides whether it is a figure (`extract-figure-context.txt`).
+    pub figure_context: FigureContext,
+    /// What around a name decides whether it is a person (`extract-name-context.txt`).
+    pub name_context: NameContext,
+}
+
+/// The kinds of `extract-figure-context.txt` (see that file).
+#[derive(Debug, Clone, Default)]
+pub struct FigureContext {
+    pub ordinal_before: FxHashSet<char>,
+    /// Longest first.
+    pub not_half: Vec<Vec<char>>,
+    pub time_after_point: FxHashSet<char>,
+    pub date_after_year: FxHashSet<char>,
+    pub conjunctions: FxHashSet<char>,
+    pub subject_breaks: FxHashSet<char>,
+}
+
+/// The kinds of `extract-name-context.txt` (see that file).
+#[derive(Debug, Clone, Default)]
+pub struct NameContext {
+    pub not_in_name: FxHashSet<char>,
+    pub stops_foreign: FxHashSet<char>,
+    pub place_end: FxHashSet<char>,
+    pub pronouns: HashSet<String>,
+    /// Longest first.
+    pub references: Vec<String>,
+    pub role_lead: FxHashSet<char>,
+    pub copula: FxHashSet<char>,
+    pub circumstance: FxHashSet<char>,
+    pub before_address: FxHashSet<char>,
+    pub address_prefix: FxHashSet<char>,
+}
+
+/// The one character of a `WORD KIND` entry whose kind is a character class.
+fn one_char(file: &str, line: usize, word: &str) -> Result<char, LexiconError> {
+    let mut chars = word.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(LexiconError { file: file.into(), line, message: format!("`{word}`: expected one character") }),
+    }
+}
+
+impl FigureContext {
+    fn parse(file: &str, text: &str) -> Result<FigureContext, LexiconError> {
+        let mut out = FigureContext::default();
+        for (line, fields) in entries(text) {
+            let word = fields[0];
+            let set = match fields.get(1).copied() {
+                Some("not-half") => {
+                    out.not_half.push(word.chars().collect());
+                    continue;
+                }
+                Some("ordinal-before") => &mut out.ordinal_before,
+                Some("time-after-point") => &mut out.time_after_point,
+                Some("date-after-year") => &mut out.date_after_year,
+                Some("conjunction") => &mut out.conjunctions,
+                Some("subject-break") => &mut out.subject_breaks,
+                _ => {
+                    return Err(LexiconError {
+                        file: file.into(),
+                        line,
+                        message: "expected `WORD ordinal-before|not-half|time-after-point|date-after-year|conjunction|subject-break`".into(),
+                    });
+                }
+            };
+            set.insert(one_char(file, line, word)?);
+        }
+        out.not_half.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        Ok(out)
+    }
+}
+
+impl NameContext {
+    fn parse(file: &str, text: &str) -> Result<NameContext, LexiconError> {
+        let mut out = NameContext::default();
+        for (line, fields) in entries(text) {
+            let word = fields[0];
+            let set = match fields.get(1).copied() {
+                Some("pronoun") => {
+                    out.pronouns.insert(word.to_owned());
+                    continue;
+                }
+                Some("reference") => {
+                    out.references.push(word.to_owned());
+                    continue;
+                }
+                Some("not-in-name") => &mut out.not_in_name,
+                Some("stops-foreign") => &mut out.stops_foreign,
+                Some("place-end") => &mut out.place_end,
+                Some("role-lead") => &mut out.role_lead,
+                Some("copula") => &mut out.copula,
+                Some("circumstance") => &mut out.circumstance,
+                Some("before-address") => &mut out.before_address,
+                Some("address-prefix") => &mut out.address_prefix,
+                _ => {
+                    return Err(LexiconError {
+                        file: file.into(),
+                        line,
+                        message: "expected `WORD KIND` with a KIND the file's header lists".into(),
+                    });
+                }
+            };
+            set.insert(one_char(file, line, word)?);
+        }
+        out.references.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        Ok(out)
+    }
+}
+
+/// Words with a value, longest first: the first that matches is the longest.
+pub type Words<T> = Vec<(Vec<char>, T)>;
+
+/// A month and a day (10, 1).
+pub type MonthDay = (i8, i8);
+
+/// A length of time a number counts (近三年, 未来5个月).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthUnit {
+    Year,
+    Month,
+    Week,
+    Day,
+}
+
+/// A part of a century or decade (80年代末期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CenturyPart {
+    Early,
+    Mid,
+    Late,
+}
+
+/// How a festival's day is found in a year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FestivalDay {
+    /// A lunar month and day (中秋: 8, 15).
+    Lunar(u8, u8),
+    /// A fixed month and day (国庆: 10, 1).
+    Solar(i8, i8),
+    /// A solar term in a month, by the constant of its day formula (清明: 4, 4.81).
+    Term(i8, f64),
+}
+
+/// A festival word (中秋节) with the festival's name (中秋) and day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Festival {
+    pub name: String,
+    pub day: FestivalDay,
+    /// A period in running text only with 节 or a holiday word after it (五一, 十一).
+    pub bare: bool,
+}
+
+/// A season's months, relative to the base year when `year` is given (今夏).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Season {
+    pub from: i8,
+    pub to: i8,
+    pub year: Option<i16>,
+}
+
+/// The words of `extract-period-words.txt` by kind, and the holidays of `extract-holidays.txt`
+/// (see those files for what each kind means). Every list is longest first.
+#[derive(Debug, Clone, Default)]
+pub struct PeriodWords {
+    pub years: Words<i16>,
+    pub unresolved: Words<()>,
+    pub days: Words<i64>,
+    pub now: Words<()>,
+    pub months: Words<i64>,
+    pub weeks: Words<i64>,
+    pub weekday: Words<()>,
+    pub quarters: Words<i64>,
+    pub year_spans: Words<(i16, i16)>,
+    pub year_parts: Words<(i8, i8)>,
+    pub year_suffixes: Words<(i8, i8)>,
+    pub first_of_year: Words<()>,
+    pub last_of_year: Words<()>,
+    pub month_parts: Words<(i8, i8)>,
+    pub lengths: Words<LengthUnit>,
+    pub last_n: Words<()>,
+    pub next_n: Words<()>,
+    pub within: Words<()>,
+    pub later: Words<()>,
+    pub ago: Words<()>,
+    pub until: Words<()>,
+    pub since: Words<()>,
+    pub ongoing: Words<()>,
+    pub before: Words<()>,
+    pub joiners: Words<()>,
+    pub dayparts: Words<()>,
+    pub clock_after: Words<()>,
+    pub centuries: Words<i32>,
+    pub century_parts: Words<CenturyPart>,
+    pub suffixes: Words<()>,
+    pub seasons: Words<Season>,
+    pub lunar_markers: Words<()>,
+    pub lunar_months: Words<u8>,
+    pub lunar_eves: Words<()>,
+    pub festivals: Words<Festival>,
+    pub holiday_names: Words<String>,
+    pub holiday_words: Words<()>,
+    pub school: Words<(MonthDay, MonthDay)>,
+    /// The official holiday of a festival in a year: (year, festival name) → first and last
+    /// (month, day); the first may lie in the year before (元旦 12-31).
+    pub holidays: FxHashMap<(i16, String), (MonthDay, MonthDay)>,
+    /// Closes a period opened by a `since` word in running text (自开馆以来).
+    pub since_close: Words<()>,
+    /// Words a period never starts inside (将近, 接近: 近 there is no period).
+    pub not_periods: Words<()>,
+    /// The first characters of the words that may open a period in running text (years, last-n,
+    /// festivals, seasons, lunar dates, holidays).
+    pub starts: FxHashSet<char>,
+}
+
+impl PeriodWords {
+    fn parse(words_file: &str, words: &str, holidays_file: &str, holidays: &str) -> Result<PeriodWords, LexiconError> {
+        let mut out = PeriodWords::default();
+        for (line, fields) in entries(words) {
+            let error = |message: &str| LexiconError { file: words_file.into(), line, message: message.into() };
+            let word: Vec<char> = fields[0].chars().collect();
+            let kind = *fields.get(1).ok_or_else(|| error("expected `WORD KIND [ARGS]`"))?;
+            let args = &fields[2..];
+            let int = |k: usize| -> Result<i64, LexiconError> {
+                args.get(k)
+                    .and_then(|a| a.parse::<i64>().ok())
+                    .ok_or_else(|| error(&format!("{kind}: argument {} is not a whole number", k + 1)))
+            };
+            let small = |k: usize| -> Result<i8, LexiconError> {
+                int(k)
+                    .and_then(|v| i8::try_from(v).map_err(|_| error(&format!("{kind}: argument {} is too big", k + 1))))
+            };
+            let w = word.clone();
+            match kind {
+                "year" => out.years.push((w, int(0)? as i16)),
+                "unresolved" => out.unresolved.push((w, ())),
+                "day" => out.days.push((w, int(0)?)),
+                "now" => out.now.push((w, ())),
+                "month" => out.months.push((w, int(0)?)),
+                "week" => out.weeks.push((w, int(0)?)),
+                "weekday" => out.weekday.push((w, ())),
+                "quarter" => out.quarters.push((w, int(0)?)),
+                "years" => out.year_spans.push((w, (int(0)? as i16, int(1)? as i16))),
+                "year-part" => out.year_parts.push((w, (small(0)?, small(1)?))),
+                "year-suffix" => out.year_suffixes.push((w, (small(0)?, small(1)?))),
+                "first-of-year" => out.first_of_year.push((w, ())),
+                "last-of-year" => out.last_of_year.push((w, ())),
+                "month-part" => out.month_parts.push((w, (small(0)?, small(1)?))),
+                "length" => {
+                    let unit = match args.first().copied() {
+                        Some("year") => LengthUnit::Year,
+                        Some("month") => LengthUnit::Month,
+                        Some("week") => LengthUnit::Week,
+                        Some("day") => LengthUnit::Day,
+                        _ => return Err(error("length: expected year, month, week or day")),
+                    };
+                    out.lengths.push((w, unit));
+                }
+                "last-n" => out.last_n.push((w, ())),
+                "next-n" => out.next_n.push((w, ())),
+                "within" => out.within.push((w, ())),
+                "later" => out.later.push((w, ())),
+                "ago" => out.ago.push((w, ())),
+                "until" => out.until.push((w, ())),
+                "since" => out.since.push((w, ())),
+                "ongoing" => out.ongoing.push((w, ())),
+                "before" => out.before.push((w, ())),
+                "joiner" => out.joiners.push((w, ())),
+                "daypart" => out.dayparts.push((w, ())),
+                "clock-after" => out.clock_after.push((w, ())),
+                "century" => out.centuries.push((w, int(0)? as i32)),
+                "century-part" => {
+                    let part = match args.first().copied() {
+                        Some("early") => CenturyPart::Early,
+                        Some("mid") => CenturyPart::Mid,
+                        Some("late") => CenturyPart::Late,
+                        _ => return Err(error("century-part: expected early, mid or late")),
+                    };
+                    out.century_parts.push((w, part));
+                }
+                "suffix" => out.suffixes.push((w, ())),
+                "season" => {
+                    let year = if args.len() > 2 { Some(int(2)? as i16) } else { None };
+                    out.seasons.push((w, Season { from: small(0)?, to: small(1)?, year }));
+                }
+                "lunar-marker" => out.lunar_markers.push((w, ())),
+                "lunar-month" => out.lunar_months.push((w, int(0)? as u8)),
+                "lunar-eve" => out.lunar_eves.push((w, ())),
+                "festival" | "festival-bare" => {
+                    let name = args.first().ok_or_else(|| error("festival: expected `NAME lunar|solar|term M D`"))?;
+                    let args = &args[1..];
+                    let number = |k: usize| args.get(k).and_then(|a| a.parse::<f64>().ok());
+                    let day = match (args.first().copied(), number(1), number(2)) {
+                        (Some("lunar"), Some(m), Some(d)) => FestivalDay::Lunar(m as u8, d as u8),
+                        (Some("solar"), Some(m), Some(d)) => FestivalDay::Solar(m as i8, d as i8),
+                        (Some("term"), Some(m), Some(c)) => FestivalDay::Term(m as i8, c),
+                        _ => return Err(error("festival: expected `NAME lunar|solar|term M D`")),
+                    };
+                    let bare = kind == "festival-bare";
+                    out.festivals.push((w, Festival { name: (*name).to_owned(), day, bare }));
+                }
+                "holiday" => {
+                    let name = args.first().ok_or_else(|| error("holiday: expected the festival's NAME"))?;
+                    out.holiday_names.push((w, (*name).to_owned()));
+                }
+                "holiday-word" => out.holiday_words.push((w, ())),
+                "school" => out.school.push((w, ((small(0)?, small(1)?), (small(2)?, small(3)?)))),
+                "since-close" => out.since_close.push((w, ())),
+                "not-period" => out.not_periods.push((w, ())),
+                _ => return Err(error(&format!("unknown KIND `{kind}`"))),
+            }
+            let opens = matches!(
+                kind,
+                "year"
+                    | "unresolved"
+                    | "last-n"
+                    | "season"
+                    | "lunar-marker"
+                    | "lunar-month"
+                    | "lunar-eve"
+                    | "festival"
+                    | "festival-bare"
+                    | "holiday"
+                    | "school"
+            );
+            if opens && let Some(first) = word.first() {
+                out.starts.insert(*first);
+            }
+        }
+        for (line, fields) in entries(holidays) {
+            let error = || LexiconError {
+                file: holidays_file.into(),
+                line,
+                message: "expected `YEAR FESTIVAL MM-DD MM-DD`".into(),
+            };
+            let month_day = |text: Option<&&str>| -> Option<MonthDay> {
+                let (m, d) = text?.split_once('-')?;
+                Some((m.parse().ok()?, d.parse().ok()?))
+            };
+            let year: i16 = fields.first().and_then(|y| y.parse().ok()).ok_or_else(error)?;
+            let name = fields.get(1).ok_or_else(error)?;
+            let (first, last) = month_day(fields.get(2)).zip(month_day(fields.get(3))).ok_or_else(error)?;
+            out.holidays.insert((year, (*name).to_owned()), (first, last));
+        }
+        fn longest_first<T>(list: &mut Words<T>) {
+            list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        }
+        longest_first(&mut out.years);
+        longest_first(&mut out.unresolved);
+        longest_first(&mut out.days);
+        longest_first(&mut out.now);
+        longest_first(&mut out.months);
+        longest_first(&mut out.weeks);
+        longest_first(&mut out.weekday);
+        longest_first(&mut out.quarters);
+        longest_first(&mut out.year_spans);
+        longest_first(&mut out.year_parts);
+        longest_first(&mut out.year_suffixes);
+        longest_first(&mut out.first_of_year);
+        longest_first(&mut out.last_of_year);
+        longest_first(&mut out.month_parts);
+        longest_first(&mut out.lengths);
+        longest_first(&mut out.last_n);
+        longest_first(&mut out.next_n);
+        longest_first(&mut out.within);
+        longest_first(&mut out.later);
+        longest_first(&mut out.ago);
+        longest_first(&mut out.until);
+        longest_first(&mut out.since);
+        longest_first(&mut out.ongoing);
+        longest_first(&mut out.before);
+        longest_first(&mut out.joiners);
+        longest_first(&mut out.dayparts);
+        longest_first(&mut out.clock_after);
+        longest_first(&mut out.centuries);
+        longest_first(&mut out.century_parts);
+        longest_first(&mut out.suffixes);
+        longest_first(&mut out.seasons);
+        longest_first(&mut out.lunar_markers);
+        longest_first(&mut out.lunar_months);
+        longest_first(&mut out.lunar_eves);
+        longest_first(&mut out.festivals);
+        longest_first(&mut out.holiday_names);
+        longest_first(&mut out.holiday_words);
+        longest_first(&mut out.school);
+        longest_first(&mut out.since_close);
+        longest_first(&mut out.not_periods);
+        Ok(out)
+    }
 }
 
 /// A problem in a lexicon file, with the file and line to fix.
@@ -162,13 +553,20 @@ pub const FILES: &[(&str, &str)] = &[
     ("extract-place-context.txt", include_str!("../../../config/lexicon/extract-place-context.txt")),
     ("extract-honorifics.txt", include_str!("../../../config/lexicon/extract-honorifics.txt")),
     ("extract-speaker-openers.txt", include_str!("../../../config/lexicon/extract-speaker-openers.txt")),
+    ("extract-period-words.txt", include_str!("../../../config/lexicon/extract-period-words.txt")),
+    ("extract-holidays.txt", include_str!("../../../config/lexicon/extract-holidays.txt")),
+    ("extract-figure-context.txt", include_str!("../../../config/lexicon/extract-figure-context.txt")),
+    ("extract-name-context.txt", include_str!("../../../config/lexicon/extract-name-context.txt")),
 ];
 
-/// The entries of a lexicon file: trimmed, non-empty lines without `#` comments, with line numbers.
+/// The entries of a lexicon file: trimmed, non-empty lines without `#` comments, with line
+/// numbers. A field `\#` is the character `#` itself, not a comment.
 fn entries(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
     text.lines().enumerate().filter_map(|(index, line)| {
-        let line = line.split('#').next().unwrap_or("").trim();
-        (!line.is_empty()).then(|| (index + 1, line.split_whitespace().collect()))
+        let comment = line.match_indices('#').map(|(k, _)| k).find(|&k| !line[..k].ends_with('\\'));
+        let line = line[..comment.unwrap_or(line.len())].trim();
+        let fields = line.split_whitespace().map(|f| if f == "\\#" { "#" } else { f }).collect();
+        (!line.is_empty()).then_some((index + 1, fields))
     })
 }
 
@@ -338,6 +736,12 @@ impl Lexicon {
         lexicon.speaker_openers = words(&text("extract-speaker-openers.txt"));
         lexicon.subject_trim_end.sort_by_key(|w| std::cmp::Reverse(w.len()));
         lexicon.subject_trim_start.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        let (words, holidays) = ("extract-period-words.txt", "extract-holidays.txt");
+        lexicon.period_words = PeriodWords::parse(words, &text(words), holidays, &text(holidays))?;
+        let file = "extract-figure-context.txt";
+        lexicon.figure_context = FigureContext::parse(file, &text(file))?;
+        let file = "extract-name-context.txt";
+        lexicon.name_context = NameContext::parse(file, &text(file))?;
         Ok(lexicon)
     }
 

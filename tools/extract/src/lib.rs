@@ -162,7 +162,7 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
             let lead = paragraphs.first().map_or("", |&(_, _, text)| text);
             periods::dateline_date(lead, date).unwrap_or(date)
         });
-        figures::date_periods(&mut figures, base);
+        figures::date_periods(&mut figures, base, lexicon);
         article.figures = figures;
         article.quotes = found.quotes;
         article.people = found.people;

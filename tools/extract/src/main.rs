@@ -176,7 +176,7 @@ fn main() -> ExitCode {
                 Err(err) => return batch::fail_to_start("extract", &err),
             };
             let mut figures = extract::figures::figures_in_paragraph(&text, 0, 0, &lexicon);
-            extract::figures::date_periods(&mut figures, base);
+            extract::figures::date_periods(&mut figures, base, &lexicon);
             match serde_json::to_string_pretty(&figures) {
                 Ok(json) => {
                     println!("{json}");
@@ -190,7 +190,7 @@ fn main() -> ExitCode {
                 Ok(base) => base,
                 Err(err) => return batch::fail_to_start("extract", &err),
             };
-            match extract::periods::resolve(&text, base) {
+            match extract::periods::resolve(&text, base, &extract::Lexicon::builtin()) {
                 // ISO dates need no escaping; written by hand to keep `start` before `end`.
                 Some(period) => println!(r#"{{"start":"{}","end":"{}"}}"#, period.start, period.end),
                 None => println!("null"),

@@ -10,6 +10,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
+use crate::lexicon::{CenturyPart, LengthUnit, Lexicon, PeriodWords, Words};
 use crate::numbers::{chinese_digit, digit_value, parse_numeral};
 
 /// A first and a last day, both included.
@@ -115,7 +116,7 @@ fn small_number(chars: &[char]) -> Option<i32> {
 
 /// The period `text` names, resolved against `base` (the page's date). `None` when the text is
 /// no period, is too vague to date, or needs a base date that is not known.
-pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
+pub fn resolve(text: &str, base: Option<Date>, lexicon: &Lexicon) -> Option<Period> {
     // Spaces go, except one between two digits (2018-11-29 18:59), which keeps the day apart
     // from the time.
     let raw: Vec<char> = text.trim().chars().collect();
@@ -133,16 +134,16 @@ pub fn resolve(text: &str, base: Option<Date>) -> Option<Period> {
         })
         .map(|k| if raw[k].is_whitespace() { ' ' } else { raw[k] })
         .collect();
-    let mut p = Parser { chars: &chars, i: 0, base, whole_text: true };
+    let mut p = Parser { chars: &chars, i: 0, base, whole_text: true, words: &lexicon.period_words };
     p.expression()
 }
 
 /// How many characters of the period at the start of `chars` a reader takes (`今年前5个月` of
 /// `今年前5个月全市…`), `None` when none starts there. Used to find periods in running text, so
 /// it never needs a base date: relative words are measured against a stand-in one.
-pub fn period_len(chars: &[char]) -> Option<usize> {
+pub fn period_len(chars: &[char], lexicon: &Lexicon) -> Option<usize> {
     let stand_in = Date::new(2000, 6, 15).ok();
-    let mut p = Parser { chars, i: 0, base: stand_in, whole_text: false };
+    let mut p = Parser { chars, i: 0, base: stand_in, whole_text: false, words: &lexicon.period_words };
     p.expression_prefix()?;
     Some(p.i).filter(|n| *n > 0)
 }
@@ -156,6 +157,7 @@ struct Parser<'a> {
     /// running text. In running text a time of day alone (下午四点半) dates no figure, and a
     /// two-digit year needs a month or 底/初 after it (98年4月, 19年底): 10年间 is a duration.
     whole_text: bool,
+    words: &'a PeriodWords,
 }
 
 /// What the first part of a range leaves for the second (2017年8月11日至22日: the year and month).
@@ -165,7 +167,25 @@ struct Context {
     month: Option<i8>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    /// The longest word of `list` here, eaten, and its value.
+    fn eat_word<T>(&mut self, list: &'a Words<T>) -> Option<&'a T> {
+        let rest = self.chars.get(self.i..)?;
+        let (word, value) = list.iter().find(|(w, _)| rest.starts_with(w))?;
+        self.i += word.len();
+        Some(value)
+    }
+
+    /// Whether a word of `list` is here (eaten).
+    fn eats<T>(&mut self, list: &'a Words<T>) -> bool {
+        self.eat_word(list).is_some()
+    }
+
+    /// Whether a word of `list` is here, without eating it.
+    fn at_word<T>(&self, list: &Words<T>) -> bool {
+        self.chars.get(self.i..).is_some_and(|rest| list.iter().any(|(w, _)| rest.starts_with(w)))
+    }
+
     fn eat(&mut self, word: &str) -> bool {
         let w: Vec<char> = word.chars().collect();
         if self.chars.get(self.i..).is_some_and(|rest| rest.starts_with(&w)) {
@@ -192,14 +212,15 @@ impl Parser<'_> {
     /// The period at the start of the text, however much text follows it.
     fn expression_prefix(&mut self) -> Option<Period> {
         // 截至2025年底, 到2030年: the state at the end of the period (a stock, a target).
-        let until = self.eat_any(&["截至", "截止到", "截止", "到", "至"]);
-        let since = !until && self.eat_any(&["从", "自", "由"]);
+        let words = self.words;
+        let until = self.eats(&words.until);
+        let since = !until && self.eats(&words.since);
         let (first, context) = self.span(Context::default())?;
         let mut period = first;
         let mut ranged = false;
         if !until {
             let save = self.i;
-            if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+            if self.eats(&words.joiners) {
                 self.eat_any(&["—", "-"]);
                 if !matches!(self.chars.get(self.i + 1), Some('天' | '日' | '年')) && self.eat("今") {
                     period = Period::new(first.start, self.base?)?;
@@ -212,12 +233,12 @@ impl Parser<'_> {
                 }
             }
         }
-        if !ranged && self.eat_any(&["以来", "起至今", "至今", "起", "开始"]) {
+        if !ranged && self.eats(&words.ongoing) {
             period = Period::new(first.start, self.base?)?;
         } else if !ranged && since {
-            self.eat("以来");
+            self.eats(&words.ongoing);
             period = Period::new(first.start, self.base?)?;
-        } else if !ranged && !until && self.eat_any(&["之前", "以前", "前"]) {
+        } else if !ranged && !until && self.eats(&words.before) {
             // 2025年前, 明年6月之前: from the base date to the end of that period.
             period = Period::new(self.base?, period.end)?;
         }
@@ -242,8 +263,8 @@ impl Parser<'_> {
         };
         // 6月1日周六: the weekday of a dated day adds nothing.
         let save = self.i;
-        if !(self.eat_any(&["周", "星期", "礼拜"]) && self.eat_any(&["一", "二", "三", "四", "五", "六", "日", "天"]))
-        {
+        let words = self.words;
+        if !(self.eats(&words.weekday) && self.eat_any(&["一", "二", "三", "四", "五", "六", "日", "天"])) {
             self.i = save;
         }
         // 7月4日晚上7点09分, 下月15号下午6点: the day is what a period keeps of a time of day.
@@ -255,10 +276,8 @@ impl Parser<'_> {
     fn time_of_day(&mut self) {
         let save = self.i;
         self.eat(" ");
-        self.eat_any(&[
-            "早上", "早晨", "清晨", "上午", "中午", "下午", "傍晚", "晚上", "夜里", "夜间", "半夜", "午夜", "凌晨",
-            "晚",
-        ]);
+        let words = self.words;
+        self.eats(&words.dayparts);
         let with_part = self.i > save;
         let is_digit = |k: usize| self.chars.get(k).is_some_and(|c| digit_value(*c).is_some());
         let is_colon = |k: usize| self.chars.get(k).is_some_and(|c| matches!(c, ':' | '：'));
@@ -276,7 +295,7 @@ impl Parser<'_> {
                     self.eat("秒");
                 }
             } else {
-                self.eat_any(&["半", "一刻", "三刻", "整", "多钟", "钟", "许"]);
+                self.eats(&words.clock_after);
             }
             return;
         }
@@ -389,8 +408,9 @@ impl Parser<'_> {
     /// A century or a decade: 18世纪, 上世纪80年代, 二十世纪九十年代末期, 20世纪60年代前期.
     fn century(&mut self) -> Option<Period> {
         let start = self.i;
-        let century = if self.eat("上世纪") {
-            Some(20)
+        let words = self.words;
+        let century = if let Some(c) = self.eat_word(&words.centuries) {
+            Some(*c)
         } else if let Some(n) = self.number()
             && self.eat("世纪")
         {
@@ -412,14 +432,11 @@ impl Parser<'_> {
             }
         };
         let part = if len == 10 { 3 } else { 20 };
-        let (from, len) = if self.eat_any(&["初期", "初", "前期"]) {
-            (from, part)
-        } else if self.eat_any(&["中期", "中叶"]) {
-            (from + len * 2 / 5, len / 5)
-        } else if self.eat_any(&["末期", "末", "后期"]) {
-            (from + len - part, part)
-        } else {
-            (from, len)
+        let (from, len) = match self.eat_word(&words.century_parts) {
+            Some(CenturyPart::Early) => (from, part),
+            Some(CenturyPart::Mid) => (from + len * 2 / 5, len / 5),
+            Some(CenturyPart::Late) => (from + len - part, part),
+            None => (from, len),
         };
         let first = Date::new(from as i16, 1, 1).ok()?;
         Period::new(first, Date::new((from + len - 1) as i16, 12, 31).ok()?)
@@ -429,27 +446,13 @@ impl Parser<'_> {
     /// the end of the text or before a range joiner.
     fn year(&mut self) -> Option<i16> {
         let base = self.base;
-        let relative: &[(&str, i16)] = &[
-            ("今年", 0),
-            ("本年", 0),
-            ("去年", -1),
-            ("上年", -1),
-            ("上一年", -1),
-            ("大前年", -3),
-            ("前年", -2),
-            ("明年", 1),
-            ("次年", 1),
-            ("来年", 1),
-            ("后年", 2),
-        ];
+        let words = self.words;
         // 当年 and 同年 are the year the text spoke of last, not the page's: never guessed.
-        if self.chars.get(self.i..self.i + 2).is_some_and(|w| w == ['当', '年'] || w == ['同', '年']) {
+        if self.at_word(&words.unresolved) {
             return None;
         }
-        for (word, offset) in relative {
-            if self.eat(word) {
-                return base.map(|b| b.year() + offset);
-            }
+        if let Some(offset) = self.eat_word(&words.years) {
+            return base.map(|b| b.year() + offset);
         }
         let start = self.i;
         let mut digits = String::new();
@@ -521,41 +524,24 @@ impl Parser<'_> {
 
     fn part_of_year(&mut self, y: i16, explicit_year: bool) -> Option<Period> {
         let save = self.i;
-        let year_start = Date::new(y, 1, 1).ok()?;
         let quarter = |first: i8, last: i8| -> Option<Period> {
             Period::new(Date::new(y, first * 3 - 2, 1).ok()?, Date::new(y, last * 3, 1).ok()?.last_of_month())
         };
         let months = |first: i8, last: i8| -> Option<Period> {
             Period::new(Date::new(y, first, 1).ok()?, Date::new(y, last, 1).ok()?.last_of_month())
         };
-        if self.eat_any(&["上半年", "上半年度"]) {
-            return months(1, 6);
+        let words = self.words;
+        // 上半年, 全年, 年底, 首季度; 底, 初, 度 only right after a written year (2024年底).
+        if let Some((first, last)) = self.eat_word(&words.year_parts) {
+            return months(*first, *last);
         }
-        if self.eat_any(&["下半年", "下半年度"]) {
-            return months(7, 12);
-        }
-        if self.eat_any(&["全年", "年度", "全年度"]) || (explicit_year && self.eat("度")) {
-            return Period::new(year_start, year_start.last_of_year());
-        }
-        if self.eat_any(&["年底", "年末", "底", "末"]) && (explicit_year || self.chars.get(save) == Some(&'年'))
-        {
-            return months(11, 12);
-        }
-        self.i = save;
-        if self.eat_any(&["伊始", "年伊始", "首月"]) {
-            return months(1, 1);
-        }
-        if self.eat_any(&["年初", "初"]) && (explicit_year || self.chars.get(save) == Some(&'年')) {
-            return months(1, 2);
-        }
-        self.i = save;
-        if self.eat_any(&["首季度", "第一季度"]) {
-            return quarter(1, 1);
+        if explicit_year && let Some((first, last)) = self.eat_word(&words.year_suffixes) {
+            return months(*first, *last);
         }
         // 前三季度, 前两个季度, 前5个月, 前十一个月, 后三月.
-        for (word, from_start) in [("前", true), ("后", false)] {
+        for (list, from_start) in [(&words.first_of_year, true), (&words.last_of_year, false)] {
             self.i = save;
-            if self.eat(word)
+            if self.eats(list)
                 && let Some(n) = self.number()
             {
                 self.eat("个");
@@ -591,7 +577,8 @@ impl Parser<'_> {
         };
         let mut m2 = m1;
         let after_first = self.i;
-        if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+        let words = self.words;
+        if self.eats(&words.joiners) {
             self.eat_any(&["—", "-"]);
             match self.number() {
                 Some(n) if self.chars.get(self.i) == Some(&'月') => m2 = n,
@@ -611,9 +598,10 @@ impl Parser<'_> {
         let save = self.i;
         let d1 = self.number();
         let mut d2 = d1;
+        let words = self.words;
         if d1.is_some() && !matches!(self.chars.get(self.i), Some('日' | '号')) {
             let after_first = self.i;
-            if self.eat_any(&["至", "到", "—", "-", "–", "~", "～", "－"]) {
+            if self.eats(&words.joiners) {
                 d2 = self.number();
             } else {
                 self.i = after_first;
@@ -632,128 +620,60 @@ impl Parser<'_> {
         }
     }
 
+    /// 上旬, 中旬, 月底: days of month `m` of year `y`.
     fn part_of_month(&mut self, y: i16, m: i8) -> Option<Period> {
+        let words = self.words;
+        let save = self.i;
+        let (from, to) = *self.eat_word(&words.month_parts)?;
         let first = Date::new(y, m, 1).ok()?;
-        let last = first.last_of_month();
-        let day = |d: i8| Date::new(y, m, d).ok();
-        if self.eat("上旬") {
-            return Period::new(first, day(10)?);
+        let day = |d: i8| if d == 0 { Some(first.last_of_month()) } else { Date::new(y, m, d).ok() };
+        let period = day(from).zip(day(to)).and_then(|(a, b)| Period::new(a, b));
+        if period.is_none() {
+            self.i = save;
         }
-        if self.eat("初") {
-            return Period::new(first, day(5)?);
-        }
-        if self.eat("中旬") {
-            return Period::new(day(11)?, day(20)?);
-        }
-        if self.eat("下旬") {
-            return Period::new(day(21)?, last);
-        }
-        if self.eat_any(&["底", "末"]) {
-            return Period::new(day(25)?, last);
-        }
-        None
+        period
     }
 
     /// A length of time after a number: 年, 个月, 周, 天 (近三年, 未来5年).
     fn length_unit(&mut self, n: i32) -> Option<jiff::Span> {
         let n = n as i64;
-        if self.eat("年") {
-            Some(n.years())
-        } else if self.eat("个月") || self.eat("月") {
-            Some(n.months())
-        } else if self.eat("个星期") || self.eat("周") {
-            Some((n * 7).days())
-        } else if self.eat("天") || self.eat("日") {
-            Some(n.days())
-        } else {
-            None
-        }
+        let words = self.words;
+        Some(match self.eat_word(&words.lengths)? {
+            LengthUnit::Year => n.years(),
+            LengthUnit::Month => n.months(),
+            LengthUnit::Week => (n * 7).days(),
+            LengthUnit::Day => n.days(),
+        })
     }
 
     /// Words relative to the base date: 今天, 上月, 本周, 近三年, 两年前, 目前.
     fn relative_span(&mut self) -> Option<Period> {
         let save = self.i;
         let base = self.base;
-        let days: &[(&str, i64)] = &[
-            ("大前天", -3),
-            ("大后天", 3),
-            ("今晚", 0),
-            ("当晚", 0),
-            ("今早", 0),
-            ("今晨", 0),
-            ("全天", 0),
-            ("昨晚", -1),
-            ("昨夜", -1),
-            ("明早", 1),
-            ("明晚", 1),
-            ("次日", 1),
-            ("今天", 0),
-            ("今日", 0),
-            ("当天", 0),
-            ("当日", 0),
-            ("昨天", -1),
-            ("昨日", -1),
-            ("前天", -2),
-            ("明天", 1),
-            ("明日", 1),
-            ("后天", 2),
-        ];
-        for (word, offset) in days {
-            if self.eat(word) {
-                return Some(Period::day(base?.checked_add(offset.days()).ok()?));
-            }
+        let words = self.words;
+        if let Some(offset) = self.eat_word(&words.days) {
+            return Some(Period::day(base?.checked_add(offset.days()).ok()?));
         }
-        if self.eat_any(&["目前", "当前", "如今", "眼下", "现在", "现阶段"]) {
+        if self.eats(&words.now) {
             return Some(Period::day(base?));
         }
-        let months: &[(&str, i64)] = &[
-            ("上个月", -1),
-            ("上月", -1),
-            ("本月", 0),
-            ("当月", 0),
-            ("同月", 0),
-            ("这个月", 0),
-            ("下个月", 1),
-            ("下月", 1),
-        ];
-        for (word, offset) in months {
-            if self.eat(word) {
-                let month = base?.first_of_month().checked_add(offset.months()).ok()?;
-                let (y, m) = (month.year(), month.month());
-                if let Some(day) = self.days(y, m) {
-                    return Some(day);
-                }
-                if let Some(part) = self.part_of_month(y, m) {
-                    return Some(part);
-                }
-                return Period::new(month, month.last_of_month());
+        if let Some(offset) = self.eat_word(&words.months) {
+            let month = base?.first_of_month().checked_add(offset.months()).ok()?;
+            let (y, m) = (month.year(), month.month());
+            if let Some(day) = self.days(y, m) {
+                return Some(day);
             }
+            if let Some(part) = self.part_of_month(y, m) {
+                return Some(part);
+            }
+            return Period::new(month, month.last_of_month());
         }
-        let weeks: &[(&str, i64)] = &[
-            ("上周", -1),
-            ("上星期", -1),
-            ("上个星期", -1),
-            ("本周", 0),
-            ("这周", 0),
-            ("当周", 0),
-            ("下周", 1),
-            ("下星期", 1),
-            ("下个星期", 1),
-        ];
         // 上周, 下周六, 上个礼拜天, 星期天 (this week's): weeks run Monday to Sunday.
-        let mut week: Option<i64> = None;
-        if self.eat_any(&["上上周", "上上个星期", "上上个礼拜"]) {
-            week = Some(-2);
-        }
-        for (word, offset) in weeks {
-            if week.is_none() && (self.eat(word) || self.eat(&word.replace("星期", "礼拜"))) {
-                week = Some(*offset);
-            }
-        }
-        let bare_weekday = week.is_none() && self.eat_any(&["周", "星期", "礼拜"]);
+        let week = self.eat_word(&words.weeks).copied();
+        let bare_weekday = week.is_none() && self.eats(&words.weekday);
         if week.is_some() || bare_weekday {
             if week.is_some() {
-                self.eat("周");
+                self.eats(&words.weekday);
             }
             let weekday = match self.chars.get(self.i) {
                 Some(c @ ('一' | '二' | '三' | '四' | '五' | '六')) => chinese_digit(*c).map(|d| d as i64 - 1),
@@ -776,20 +696,16 @@ impl Parser<'_> {
             let day = monday.checked_add(d.days()).ok()?;
             return if weekend { Period::new(day, day.checked_add(1.day()).ok()?) } else { Some(Period::day(day)) };
         }
-        let quarters: &[(&str, i8)] =
-            &[("上个季度", -1), ("上季度", -1), ("本季度", 0), ("当季", 0), ("下个季度", 1), ("下季度", 1)];
-        for (word, offset) in quarters {
-            if self.eat(word) {
-                let base = base?;
-                let first = base.first_of_month().checked_sub((((base.month() - 1) % 3) as i64).months()).ok()?;
-                let first = first.checked_add(((offset * 3) as i64).months()).ok()?;
-                let last = first.checked_add(2.months()).ok()?.last_of_month();
-                return Period::new(first, last);
-            }
+        if let Some(offset) = self.eat_word(&words.quarters) {
+            let base = base?;
+            let first = base.first_of_month().checked_sub((((base.month() - 1) % 3) as i64).months()).ok()?;
+            let first = first.checked_add((offset * 3).months()).ok()?;
+            let last = first.checked_add(2.months()).ok()?.last_of_month();
+            return Period::new(first, last);
         }
         // 近三年, 近5年, 过去两年, 近6个月, 近30天: the last N units up to the base date.
         self.i = save;
-        if self.eat_any(&["近", "过去", "最近"])
+        if self.eats(&words.last_n)
             && let Some(n) = self.number()
             && let Some(length) = self.length_unit(n)
         {
@@ -798,40 +714,41 @@ impl Parser<'_> {
         }
         // 未来5年, 今后两个月: from the base date on.
         self.i = save;
-        if self.eat_any(&["未来", "今后"])
+        if self.eats(&words.next_n)
             && let Some(n) = self.number()
             && let Some(length) = self.length_unit(n)
         {
-            self.eat_any(&["内", "以内", "之内"]);
+            self.eats(&words.within);
             let base = base?;
             return Period::new(base, base.checked_add(length).ok()?);
         }
-        if self.eat("今明两年") {
-            let from = Date::new(base?.year(), 1, 1).ok()?;
-            return Period::new(from, Date::new(base?.year() + 1, 12, 31).ok()?);
+        self.i = save;
+        if let Some((from, to)) = self.eat_word(&words.year_spans) {
+            let from = Date::new(base?.year() + from, 1, 1).ok()?;
+            return Period::new(from, Date::new(base?.year() + to, 12, 31).ok()?);
         }
         // 20天后 (that day), 60日内 (until then).
         self.i = save;
         if let Some(n) = self.number()
-            && (self.eat("天") || self.eat("日"))
+            && matches!(self.eat_word(&words.lengths), Some(LengthUnit::Day))
         {
             let base = base?;
             let day = base.checked_add((n as i64).days()).ok()?;
-            if self.eat_any(&["后", "之后"]) {
+            if self.eats(&words.later) {
                 return Some(Period::day(day));
             }
-            if self.eat_any(&["内", "以内", "之内"]) {
+            if self.eats(&words.within) {
                 return Period::new(base, day);
             }
         }
         // 两年前, 3年后: that whole year.
         self.i = save;
         if let Some(n) = self.number()
-            && self.eat("年")
+            && matches!(self.eat_word(&words.lengths), Some(LengthUnit::Year))
         {
-            let sign: i16 = if self.eat_any(&["前", "以前", "之前"]) {
+            let sign: i16 = if self.eats(&words.ago) {
                 -1
-            } else if self.eat_any(&["后", "以后", "之后"]) {
+            } else if self.eats(&words.later) {
                 1
             } else {
                 self.i = save;
@@ -851,7 +768,8 @@ mod tests {
     use super::*;
 
     fn check(text: &str, base: &str, expect: expect_test::Expect) {
-        let got = resolve(text, parse_iso(base)).map_or("null".to_owned(), |p| format!("{}..{}", p.start, p.end));
+        let got = resolve(text, parse_iso(base), &Lexicon::builtin())
+            .map_or("null".to_owned(), |p| format!("{}..{}", p.start, p.end));
         expect.assert_eq(&got);
     }
 
@@ -934,11 +852,12 @@ mod tests {
 
     #[test]
     fn without_a_base_relative_periods_stay_unresolved() {
+        let lexicon = Lexicon::builtin();
         for text in ["今年1至5月", "上半年", "上周", "近三年", "1—5月", "今年以来", "前三季度"] {
-            assert_eq!(resolve(text, None), None, "{text}");
+            assert_eq!(resolve(text, None, &lexicon), None, "{text}");
         }
         for text in ["近年来", "此前", "未来", "同期", "增长", "", "5个", "当年", "同年"] {
-            assert_eq!(resolve(text, parse_iso("2026-06-30")), None, "{text}");
+            assert_eq!(resolve(text, parse_iso("2026-06-30"), &lexicon), None, "{text}");
         }
     }
 }

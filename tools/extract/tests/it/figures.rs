@@ -194,7 +194,7 @@ fn subjects_name_the_measured_thing() {
 fn dated(input: &str, base: &str) -> String {
     let lexicon = Lexicon::builtin();
     let mut figures = figures_in_paragraph(input, 0, 0, &lexicon);
-    date_periods(&mut figures, parse_iso(base));
+    date_periods(&mut figures, parse_iso(base), &lexicon);
     figures
         .iter()
         .map(|f| {
@@ -244,7 +244,7 @@ fn periods_in_running_text_are_read_whole() {
 #[test]
 fn relative_periods_resolve_only_with_a_base() {
     let base = parse_iso("2026-06-30");
-    let render = |text: &str, base| resolve(text, base).map(|p| format!("{}..{}", p.start, p.end));
+    let render = |text: &str, base| resolve(text, base, &Lexicon::builtin()).map(|p| format!("{}..{}", p.start, p.end));
     assert_eq!(render("去年", base).as_deref(), Some("2025-01-01..2025-12-31"));
     assert_eq!(render("去年", None), None);
 }

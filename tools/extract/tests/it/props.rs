@@ -95,7 +95,7 @@ proptest! {
     #[test]
     fn any_text_never_panics(text in "\\PC{0,200}") {
         let _ = extract::figures::figures_in_paragraph(&text, 0, 0, lexicon());
-        let _ = extract::periods::resolve(&text, Some(jiff::civil::date(2023, 7, 1)));
+        let _ = extract::periods::resolve(&text, Some(jiff::civil::date(2023, 7, 1)), lexicon());
         let paragraphs = text.split('\n').enumerate().map(|(i, p)| (0, i, p));
         let _ = extract::people::people_and_quotes(paragraphs, &[], lexicon());
     }
