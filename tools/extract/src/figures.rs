@@ -590,6 +590,15 @@ fn word_period_end(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize
     let candidates = lexicon.periods_by_first_char.get(chars.get(at)?)?;
     let word = candidates.iter().map(|i| &lexicon.periods[*i]).find(|w| starts_with_at(chars, at, w))?;
     let mut end = at + word.len();
+    // 未来产业, 未来社区: a word that also modifies a noun is part of the noun when one follows it
+    // directly; 未来，… and 未来的 stay periods (a number after it is read by `periods`).
+    if lexicon.period_modifiers.contains(word)
+        && chars.get(end).is_some_and(|c| {
+            ('\u{4e00}'..='\u{9fff}').contains(c) && !starts_numeral(*c) && !lexicon.figure_context.adverbs.contains(c)
+        })
+    {
+        return None;
+    }
     if starts_with_at(chars, end, &['以', '来']) {
         end += 2;
     }
@@ -620,7 +629,12 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
         // that only its own sentence explains.
         let carried =
             all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(&chars, *a, *b)).filter(
-                |text| crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok(), lexicon).is_some(),
+                |text| {
+                    // A holiday of a year the holiday table lacks still names a time.
+                    let chars: Vec<char> = text.chars().collect();
+                    crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok(), lexicon).is_some()
+                        || crate::periods::period_len(&chars, lexicon) == Some(chars.len())
+                },
             );
         let period =
             in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);

@@ -90,6 +90,8 @@ pub struct Lexicon {
     /// The period words by first character, as indexes into `periods` (longest first): only
     /// these are matched against a text.
     pub periods_by_first_char: FxHashMap<char, Vec<usize>>,
+    /// Period words that also modify a noun (未来产业): periods only where no noun follows.
+    pub period_modifiers: Vec<Vec<char>>,
     /// Longest first.
     pub roles: Vec<String>,
     /// The role words by last character, as indexes into `roles` (longest first): only these
@@ -151,6 +153,7 @@ pub struct FigureContext {
     pub date_after_year: FxHashSet<char>,
     pub conjunctions: FxHashSet<char>,
     pub subject_breaks: FxHashSet<char>,
+    pub adverbs: FxHashSet<char>,
 }
 
 /// The kinds of `extract-name-context.txt` (see that file).
@@ -193,11 +196,12 @@ impl FigureContext {
                 Some("date-after-year") => &mut out.date_after_year,
                 Some("conjunction") => &mut out.conjunctions,
                 Some("subject-break") => &mut out.subject_breaks,
+                Some("adverb") => &mut out.adverbs,
                 _ => {
                     return Err(LexiconError {
                         file: file.into(),
                         line,
-                        message: "expected `WORD ordinal-before|not-half|time-after-point|date-after-year|conjunction|subject-break`".into(),
+                        message: "expected `WORD ordinal-before|not-half|time-after-point|date-after-year|conjunction|subject-break|adverb`".into(),
                     });
                 }
             };
@@ -338,6 +342,7 @@ pub struct PeriodWords {
     pub holiday_names: Words<String>,
     pub holiday_words: Words<()>,
     pub school: Words<(MonthDay, MonthDay)>,
+    pub plan_words: Words<()>,
     /// The official holiday of a festival in a year: (year, festival name) → first and last
     /// (month, day); the first may lie in the year before (元旦 12-31).
     pub holidays: FxHashMap<(i16, String), (MonthDay, MonthDay)>,
@@ -443,6 +448,7 @@ impl PeriodWords {
                 "holiday-word" => out.holiday_words.push((w, ())),
                 "school" => out.school.push((w, ((small(0)?, small(1)?), (small(2)?, small(3)?)))),
                 "since-close" => out.since_close.push((w, ())),
+                "plan-word" => out.plan_words.push((w, ())),
                 "not-period" => out.not_periods.push((w, ())),
                 _ => return Err(error(&format!("unknown KIND `{kind}`"))),
             }
@@ -521,6 +527,7 @@ impl PeriodWords {
         longest_first(&mut out.holiday_words);
         longest_first(&mut out.school);
         longest_first(&mut out.since_close);
+        longest_first(&mut out.plan_words);
         longest_first(&mut out.not_periods);
         Ok(out)
     }
@@ -661,7 +668,12 @@ impl Lexicon {
         lexicon.approx_before.sort_by_key(|w| std::cmp::Reverse(w.surface.len()));
         lexicon.approx_after.sort_by_key(|w| std::cmp::Reverse(w.surface.len()));
 
-        lexicon.periods = words(&text("extract-periods.txt")).iter().map(|w| w.chars().collect()).collect();
+        let periods_text = text("extract-periods.txt");
+        lexicon.periods = words(&periods_text).iter().map(|w| w.chars().collect()).collect();
+        lexicon.period_modifiers = entries(&periods_text)
+            .filter(|(_, fields)| fields.get(1) == Some(&"modifier"))
+            .map(|(_, fields)| fields[0].chars().collect())
+            .collect();
         for (index, word) in lexicon.periods.iter().enumerate() {
             if let Some(first) = word.first() {
                 lexicon.periods_by_first_char.entry(*first).or_default().push(index);

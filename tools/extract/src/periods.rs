@@ -10,7 +10,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::lexicon::{CenturyPart, LengthUnit, Lexicon, PeriodWords, Words};
+use crate::lexicon::{CenturyPart, FestivalDay, LengthUnit, Lexicon, PeriodWords, Season, Words};
 use crate::numbers::{chinese_digit, digit_value, parse_numeral};
 
 /// A first and a last day, both included.
@@ -102,6 +102,39 @@ pub fn dateline_date(text: &str, base: Date) -> Option<Date> {
         Date::new(base.year() - 1, month as i8, day as i8).ok()
     } else {
         Some(date)
+    }
+}
+
+/// A month and day of year `y`, day 0 meaning the month's last day.
+fn month_day(y: i16, m: i8, d: i8) -> Option<Date> {
+    let first = Date::new(y, m, 1).ok()?;
+    if d == 0 { Some(first.last_of_month()) } else { Date::new(y, m, d).ok() }
+}
+
+/// The day of lunar month `month`, day `day` of the lunar year that starts in `year`, by the
+/// Chinese calendar's tables (1901 to 2100); `None` outside them or for a day the month lacks.
+fn lunar_date(year: i16, month: u8, day: u8) -> Option<Date> {
+    let lunar =
+        chinese_lunisolar_calendar::LunisolarDate::from_ymd(u16::try_from(year).ok()?, month, false, day).ok()?;
+    let solar = lunar.to_solar_date();
+    let (y, m, d) = (solar.to_solar_year().to_u16(), solar.to_solar_month().to_u32(), solar.to_solar_day().to_u32());
+    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// The day of a festival in year `year`: its lunar date, its fixed day, or the day of its solar
+/// term by the term formula of this century ([YY × 0.2422 + C] − [YY / 4], 2000 to 2099).
+fn festival_day(year: i16, day: FestivalDay) -> Option<Date> {
+    match day {
+        FestivalDay::Lunar(m, d) => lunar_date(year, m, d),
+        FestivalDay::Solar(m, d) => Date::new(year, m, d).ok(),
+        FestivalDay::Term(m, c) => {
+            if !(2000..=2099).contains(&year) {
+                return None;
+            }
+            let yy = f64::from(year - 2000);
+            let d = (yy * 0.2422 + c).floor() - (yy / 4.0).floor();
+            Date::new(year, m, d as i8).ok()
+        }
     }
 }
 
@@ -324,6 +357,12 @@ impl<'a> Parser<'a> {
         {
             return Some((p, Context { year: Some(y), month: None }));
         }
+        // Festivals, holidays, seasons, school holidays, lunar dates: 国庆假期, 今夏, 农历八月十五.
+        let named_start = self.i;
+        if let Some(p) = self.named_time(year) {
+            return Some((p, Context::default()));
+        }
+        self.i = named_start;
         let month_start = self.i;
         if let Some((m1, m2)) = self.months() {
             let y = year_value?;
@@ -352,6 +391,181 @@ impl<'a> Parser<'a> {
         let y = year?;
         let from = Date::new(y, 1, 1).ok()?;
         Some((Period::new(from, from.last_of_year())?, Context { year: Some(y), month: None }))
+    }
+
+    /// A festival, an official holiday, a season, a school holiday or a lunar date, in `year`
+    /// when one was written (2023年中秋, 今年国庆), else the occurrence nearest the base date
+    /// (春节 in a December paper is the coming one).
+    fn named_time(&mut self, year: Option<i16>) -> Option<Period> {
+        let words = self.words;
+        let start = self.i;
+        // 十一黄金周: a holiday by its own name.
+        if let Some(name) = self.eat_word(&words.holiday_names) {
+            return self.in_year(year, |y| self.holiday(y, name));
+        }
+        // 中秋国庆假期, 五一劳动节, 春节: festivals in a row, maybe a holiday word after them.
+        let mut festivals = Vec::new();
+        let mut bare_ok = true;
+        while let Some(festival) = self.eat_word(&words.festivals) {
+            festivals.push(festival);
+            let named_after = self.eat("节") || self.at_word(&words.festivals) || self.at_word(&words.holiday_words);
+            bare_ok &= !festival.bare || named_after;
+            let before_joiner = self.i;
+            if self.eat_any(&["、", "和", "与"]) && !self.at_word(&words.festivals) {
+                self.i = before_joiner;
+            }
+        }
+        if !festivals.is_empty() {
+            if !bare_ok {
+                self.i = start;
+                return None;
+            }
+            if self.eats(&words.holiday_words) {
+                return self.in_year(year, |y| {
+                    let ranges: Option<Vec<Period>> = festivals.iter().map(|f| self.holiday(y, &f.name)).collect();
+                    let ranges = ranges?;
+                    Period::new(ranges.iter().map(|p| p.start).min()?, ranges.iter().map(|p| p.end).max()?)
+                });
+            }
+            return self.in_year(year, |y| {
+                let days: Option<Vec<Date>> = festivals.iter().map(|f| festival_day(y, f.day)).collect();
+                let days = days?;
+                Period::new(*days.iter().min()?, *days.iter().max()?)
+            });
+        }
+        // 今冬明春, 夏季, 今夏: a season, and a second one right after it closing a range.
+        if let Some(season) = self.eat_word(&words.seasons).copied() {
+            let first = self.season(year, season)?;
+            let save = self.i;
+            if let Some(next) = self.eat_word(&words.seasons).copied()
+                && let Some(second) = self.season(year, next)
+                && second.end > first.end
+            {
+                return Period::new(first.start, second.end);
+            }
+            self.i = save;
+            return Some(first);
+        }
+        // “十四五”时期, 十五五期间: the years of a five-year plan (the third began in 1966).
+        self.i = start;
+        let quoted = self.eat_any(&["“", "\""]);
+        if self.chars.get(self.i) == Some(&'十')
+            && let Some(n) = self.chars.get(self.i + 1).and_then(|c| chinese_digit(*c)).filter(|n| *n >= 1.0)
+            && self.chars.get(self.i + 2) == Some(&'五')
+        {
+            self.i += 3;
+            if quoted {
+                self.eat_any(&["”", "\""]);
+            }
+            let named = self.eats(&words.plan_words);
+            if named || (self.whole_text && self.done()) {
+                let first = 1966 + 5 * (10 + n as i16 - 3);
+                return Period::new(Date::new(first, 1, 1).ok()?, Date::new(first + 4, 12, 31).ok()?);
+            }
+        }
+        self.i = start;
+        // 暑期, 寒假.
+        if let Some(((m1, d1), (m2, d2))) = self.eat_word(&words.school).copied() {
+            return self.in_year(year, |y| Period::new(month_day(y, m1, d1)?, month_day(y, m2, d2)?));
+        }
+        // 除夕, 农历八月十五, 正月初一, 腊月二十三.
+        let marked = self.eats(&words.lunar_markers);
+        if self.eats(&words.lunar_eves) {
+            return self.in_year(year, |y| lunar_date(y, 1, 1)?.checked_sub(1.day()).ok().map(Period::day));
+        }
+        let month = match self.eat_word(&words.lunar_months) {
+            Some(m) => Some(*m),
+            None if marked => {
+                let m = self.number().filter(|m| (1..=12).contains(m));
+                (m.is_some() && self.eat("月")).then_some(m).flatten().map(|m| m as u8)
+            }
+            None => None,
+        };
+        if let Some(month) = month
+            && let Some(day) = self.lunar_day()
+        {
+            return self.in_year(year, |y| lunar_date(y, month, day).map(Period::day));
+        }
+        self.i = start;
+        None
+    }
+
+    /// A lunar day of a month: 初一 … 初十, 十一 … 三十, 廿三.
+    fn lunar_day(&mut self) -> Option<u8> {
+        let save = self.i;
+        let day = if self.eat("初") {
+            self.number().filter(|d| (1..=10).contains(d))
+        } else if self.eat("廿") {
+            let save_digit = self.i;
+            match self.chars.get(self.i).and_then(|c| chinese_digit(*c)) {
+                Some(d) if d >= 1.0 => {
+                    self.i += 1;
+                    Some(20 + d as i32)
+                }
+                _ => {
+                    self.i = save_digit;
+                    Some(20)
+                }
+            }
+        } else {
+            self.number().filter(|d| (11..=30).contains(d))
+        };
+        match day {
+            Some(d) => {
+                self.eat_any(&["日", "号"]);
+                Some(d as u8)
+            }
+            None => {
+                self.i = save;
+                None
+            }
+        }
+    }
+
+    /// The period `find` gives for `year` when one was written, else the one of the years around
+    /// the base date that lies nearest it.
+    fn in_year(&self, year: Option<i16>, find: impl Fn(i16) -> Option<Period>) -> Option<Period> {
+        if let Some(y) = year {
+            return find(y);
+        }
+        let base = self.base?;
+        let distance = |p: &Period| {
+            if p.start <= base && base <= p.end {
+                0
+            } else {
+                let to_start = (p.start - base).get_days().abs();
+                let to_end = (p.end - base).get_days().abs();
+                to_start.min(to_end)
+            }
+        };
+        (base.year() - 1..=base.year() + 1).filter_map(&find).min_by_key(distance)
+    }
+
+    /// The official holiday of festival `name` in year `y`, from the holiday table. Running text
+    /// is only searched for periods (against a stand-in base date), so there a holiday of a year
+    /// the table lacks still counts as one, dated at the base.
+    fn holiday(&self, y: i16, name: &str) -> Option<Period> {
+        let Some(&((m1, d1), (m2, d2))) = self.words.holidays.get(&(y, name.to_owned())) else {
+            return if self.whole_text { None } else { self.base.map(Period::day) };
+        };
+        // 元旦 12-31 to 01-02: the first day lies in the year before.
+        let first_year = if (m1, d1) > (m2, d2) { y - 1 } else { y };
+        Period::new(Date::new(first_year, m1, d1).ok()?, Date::new(y, m2, d2).ok()?)
+    }
+
+    /// A season's months in year `year` (or the base year, or relative to it): winter runs from
+    /// December into the next year, and 今冬 in January is the winter that began in December.
+    fn season(&self, year: Option<i16>, season: Season) -> Option<Period> {
+        let y = match season.year {
+            Some(offset) => {
+                let base = self.base?;
+                let winter_began_last_year = season.to < season.from && base.month() <= season.to;
+                base.year() + offset - i16::from(winter_began_last_year)
+            }
+            None => year.or(self.base.map(|b| b.year()))?,
+        };
+        let last_year = if season.to < season.from { y + 1 } else { y };
+        Period::new(Date::new(y, season.from, 1).ok()?, Date::new(last_year, season.to, 1).ok()?.last_of_month())
     }
 
     /// A date in digits with separators: 2019/04/19, 2019-05-27, 2019.9.6, 2008.03 (a month).
@@ -848,6 +1062,66 @@ mod tests {
         check("从上个月到今天", "2026-07-01", expect_test::expect!["2026-06-01..2026-07-01"]);
         check("本月初", "2026-07-01", expect_test::expect!["2026-07-01..2026-07-05"]);
         check("2018年10月底", "", expect_test::expect!["2018-10-25..2018-10-31"]);
+    }
+
+    #[test]
+    fn festivals_holidays_seasons_and_lunar_dates() {
+        // (text, base, expected): festivals on their day, holidays from the holiday table,
+        // seasons by months, lunar dates by the Chinese calendar; without a written year, the
+        // occurrence nearest the base date.
+        let cases = [
+            ("春节", "2024-01-20", "2024-02-10..2024-02-10"),
+            ("2023年春节", "2024-01-20", "2023-01-22..2023-01-22"),
+            ("今年中秋", "2024-03-01", "2024-09-17..2024-09-17"),
+            ("中秋节", "2023-09-20", "2023-09-29..2023-09-29"),
+            ("端午节", "2025-05-20", "2025-05-31..2025-05-31"),
+            ("元宵节", "2025-01-20", "2025-02-12..2025-02-12"),
+            ("重阳节", "2024-10-01", "2024-10-11..2024-10-11"),
+            ("七夕", "2024-08-01", "2024-08-10..2024-08-10"),
+            ("清明节", "2024-03-20", "2024-04-04..2024-04-04"),
+            ("2023年清明", "", "2023-04-05..2023-04-05"),
+            ("元旦", "2023-12-20", "2024-01-01..2024-01-01"),
+            ("国庆节", "2024-09-20", "2024-10-01..2024-10-01"),
+            ("五一劳动节", "2024-04-20", "2024-05-01..2024-05-01"),
+            ("国庆假期", "2023-10-09", "2023-09-29..2023-10-06"),
+            ("今年国庆假期", "2024-10-09", "2024-10-01..2024-10-07"),
+            ("“十一”黄金周", "2024-10-09", "2024-10-01..2024-10-07"),
+            ("中秋国庆假期", "2023-10-09", "2023-09-29..2023-10-06"),
+            ("春节假期", "2024-02-20", "2024-02-10..2024-02-17"),
+            ("五一假期", "2023-05-04", "2023-04-29..2023-05-03"),
+            ("2024年元旦假期", "", "2023-12-30..2024-01-01"),
+            ("国庆假期", "2031-10-09", "null"),
+            ("春节期间", "2025-02-10", "2025-01-28..2025-02-04"),
+            ("除夕", "2024-01-20", "2024-02-09..2024-02-09"),
+            ("大年初一", "2024-01-20", "2024-02-10..2024-02-10"),
+            ("农历八月十五", "2023-09-01", "2023-09-29..2023-09-29"),
+            ("正月十五", "2024-02-01", "2024-02-24..2024-02-24"),
+            ("腊月二十三", "2024-01-10", "2024-02-02..2024-02-02"),
+            ("农历二月初二", "2024-03-01", "2024-03-11..2024-03-11"),
+            ("今夏", "2024-05-10", "2024-06-01..2024-08-31"),
+            ("今冬", "2024-01-10", "2023-12-01..2024-02-29"),
+            ("今冬明春", "2023-11-10", "2023-12-01..2024-05-31"),
+            ("春季", "2024-05-10", "2024-03-01..2024-05-31"),
+            ("2023年冬季", "", "2023-12-01..2024-02-29"),
+            ("去年夏天", "2024-05-10", "2023-06-01..2023-08-31"),
+            ("暑期", "2024-06-20", "2024-07-01..2024-08-31"),
+            ("今年暑假", "2024-03-20", "2024-07-01..2024-08-31"),
+            ("寒假", "2023-12-20", "2024-01-01..2024-02-29"),
+            ("春节", "", "null"),
+            ("五一", "2024-04-20", "null"),
+            ("十一", "2024-04-20", "null"),
+            ("十一月", "2024-04-20", "2024-11-01..2024-11-30"),
+        ];
+        let lexicon = Lexicon::builtin();
+        let got: Vec<String> = cases
+            .iter()
+            .map(|(text, base, _)| {
+                let period = resolve(text, parse_iso(base), &lexicon);
+                period.map_or("null".to_owned(), |p| format!("{}..{}", p.start, p.end))
+            })
+            .collect();
+        let want: Vec<&str> = cases.iter().map(|(_, _, want)| *want).collect();
+        assert_eq!(got, want);
     }
 
     #[test]
