@@ -610,6 +610,13 @@ pub fn people_and_quotes<'a>(
         }
         known.extend(here);
     }
+    // A speaker given only by a role phrase (街道相关负责人) is that phrase; it has no role of its
+    // own beside it. (Inside, `known` keeps role == name to tell such speakers from named ones.)
+    for quote in &mut found.quotes {
+        if quote.role.is_some() && quote.role == quote.speaker {
+            quote.role = None;
+        }
+    }
     // Speakers named without a role printed next to them are people too.
     for quote in &found.quotes {
         if let (Some(name), None) = (&quote.speaker, &quote.role) {
@@ -665,7 +672,7 @@ mod tests {
     fn speaker_after_the_quote() {
         check(
             &["“以前要跑好几趟，现在一次就办完了。”区商务局相关负责人介绍。"],
-            expect_test::expect!["quote 以前要跑好几趟， <- 区商务局相关负责人 (区商务局相关负责人)"],
+            expect_test::expect!["quote 以前要跑好几趟， <- 区商务局相关负责人 (-)"],
         );
         check(
             &["“以前要跑好几趟，现在一次办完。”社区主任李红梅说，服务站很受欢迎。"],
@@ -701,8 +708,8 @@ mod tests {
             expect_test::expect![[r#"
                 person 周敏 (退休教师)
                 quote 能帮上忙，我很开 <- 周敏 (退休教师)
-                quote 第一句，很重要。 <- 区相关负责人 (区相关负责人)
-                quote 第二句也是。 <- 区相关负责人 (区相关负责人)"#]],
+                quote 第一句，很重要。 <- 区相关负责人 (-)
+                quote 第二句也是。 <- 区相关负责人 (-)"#]],
         );
     }
 
@@ -716,7 +723,7 @@ mod tests {
         );
         check(
             &["街道相关负责人对记者说：“服务没有终点，只有连续不断的新起点。”"],
-            expect_test::expect!["quote 服务没有终点，只 <- 街道相关负责人 (街道相关负责人)"],
+            expect_test::expect!["quote 服务没有终点，只 <- 街道相关负责人 (-)"],
         );
     }
 

@@ -75,7 +75,7 @@ fn batch_mode_fills_every_article_field() {
             ],
             [
                 "Some(\"陈建华\") Some(\"社区党委书记\")",
-                "Some(\"街道相关负责人\") Some(\"街道相关负责人\")",
+                "Some(\"街道相关负责人\") None",
             ],
             [
                 "陈建华 Some(\"社区党委书记\")",

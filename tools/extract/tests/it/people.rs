@@ -132,9 +132,9 @@ fn role_only_speakers_as_printed() {
             "有人说：“这里的变化太大了，都认不出来了。”",
         ],
         expect_test::expect![[r#"
-            quote 孩子玩得很开 <- 一位参与活动的家长 (一位参与活动的家长)
-            quote 夜里巡逻，心 <- 值班民警 (值班民警)
-            quote 这里的变化太 <- 有人 (有人)"#]],
+            quote 孩子玩得很开 <- 一位参与活动的家长 (-)
+            quote 夜里巡逻，心 <- 值班民警 (-)
+            quote 这里的变化太 <- 有人 (-)"#]],
     );
 }
 
@@ -161,4 +161,21 @@ fn people_with_forms_of_address_and_foreign_names() {
             person 小李 (-)
             person 玛丽·安·史密斯 (美国学者)"#]],
     );
+}
+
+#[test]
+fn a_role_only_speaker_is_not_repeated_as_its_role() {
+    // The speaker is the role phrase as printed; a role beside it would only repeat it. A pronoun
+    // after such a speaker still finds the named person before it.
+    let paragraphs = [
+        "社区主任李红梅介绍了情况。",
+        "“服务站办事只要半小时。”街道相关负责人介绍。",
+        "“我们还会继续改进，让居民更满意。”她说。",
+    ];
+    let lexicon = Lexicon::builtin();
+    let found = people_and_quotes(paragraphs.iter().enumerate().map(|(i, p)| (0, i, *p)), &[], &lexicon);
+    let quotes: Vec<(Option<&str>, Option<&str>)> =
+        found.quotes.iter().map(|q| (q.speaker.as_deref(), q.role.as_deref())).collect();
+    assert_eq!(quotes, [(Some("街道相关负责人"), None), (Some("李红梅"), Some("社区主任"))]);
+    assert!(found.quotes.iter().all(|q| q.role.is_none() || q.role != q.speaker));
 }
