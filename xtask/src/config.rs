@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use model::location::Location;
 use model::options::{BundleOptions, CleanOptions, ExtractOptions, SplitOptions, StepOptions, SummarizeOptions};
 use serde::Deserialize;
 
@@ -52,21 +53,10 @@ fn default_steps() -> Vec<toml::Spanned<String>> {
     STEPS.iter().map(|s| toml::Spanned::new(0..0, (*s).to_owned())).collect()
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
+/// `FILE:LINE:COLUMN: message` for an error at `span` (a toml span), `FILE: message` without one.
 fn located(path: &Path, text: &str, span: Option<Range<usize>>, message: &str) -> anyhow::Error {
-    match span {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            anyhow::anyhow!("{}:{line}:{col}: {message}", path.display())
-        }
+    match Location::of_span(text, span) {
+        Some(at) => anyhow::anyhow!("{}:{at}: {message}", path.display()),
         None => anyhow::anyhow!("{}: {message}", path.display()),
     }
 }
@@ -148,6 +138,13 @@ mod tests {
     fn a_wrong_type_is_located() {
         let err = error_of("[summarize]\nsentences = \"three\"\n");
         assert!(err.starts_with("config/pipeline.toml:2:13:"), "{err}");
+    }
+
+    #[test]
+    fn the_column_counts_characters_not_bytes() {
+        // `"yes"` is column 39 but at byte offset 46: the four CJK characters are 12 bytes.
+        let err = error_of("clean = { lexicon = \"词表目录\", enabled = \"yes\" }\n");
+        assert!(err.starts_with("config/pipeline.toml:1:39:"), "{err}");
     }
 
     #[test]

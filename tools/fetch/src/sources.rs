@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use encoding_rs::Encoding;
+use model::location::Location;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -42,11 +43,8 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn at(text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
-        let offset = span.map_or(0, |s| s.start).min(text.len());
-        let before = text.get(..offset).unwrap_or(text);
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
+        // Without a span (toml gives none for a few whole-document errors) it is the start.
+        let Location { line, column } = Location::of(text, span.map_or(0, |s| s.start));
         ConfigError { line, column, message: message.into() }
     }
 }
@@ -570,6 +568,11 @@ encoding = "GB2312"
 
     #[test]
     fn errors_name_line_and_column() {
+        // Columns count characters: `"klingon"` is column 60 of the line but at byte offset 63 (日报 is six bytes).
+        check(
+            "source = [{ name = \"a\", urls = [\"http://x/日报\"], encoding = \"klingon\" }]\n",
+            expect!["error 1:60: unknown encoding `klingon` (try utf-8, gbk, gb18030, big5)"],
+        );
         check(
             "[[source]]\nname = \"a\"\nurl = \"http://x/{page}\"\npages = 2\nformt = \"text\"\n",
             expect![[r#"

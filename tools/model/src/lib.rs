@@ -5,6 +5,7 @@
 //! - `options`: each step's options, the tables of `config/pipeline.toml`. Pure data.
 //! - `gazetteer`: the division gazetteer parsed from CSV text and indexed by name. Pure.
 //! - `template`: built-in templates overridden file by file, errors with file and line. Pure.
+//! - `location`: the line and column of a byte offset (where a TOML configuration error is). Pure.
 //! - `text`: character classes and spacing repairs of Chinese text, shared by split and clean.
 //! - `wire`: the versioned JSON artifact between steps. Pure encode/decode.
 //! - `io` and `batch`: atomic file writes and the parallel batch driver of the step binaries.
@@ -14,6 +15,7 @@ pub mod batch;
 pub mod doc;
 pub mod gazetteer;
 pub mod io;
+pub mod location;
 pub mod options;
 pub mod template;
 pub mod text;
