@@ -89,13 +89,14 @@ pub fn figures(data: &[u8]) {
 pub fn periods(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let base = jiff::civil::date(2023, 7, 1);
-    let _ = extract::periods::resolve(&text, Some(base));
-    let _ = extract::periods::resolve(&text, None);
+    let lexicon = extract_lexicon();
+    let _ = extract::periods::resolve(&text, Some(base), lexicon);
+    let _ = extract::periods::resolve(&text, None, lexicon);
     let chars: Vec<char> = text.chars().collect();
-    let _ = extract::periods::period_len(&chars);
+    let _ = extract::periods::period_len(&chars, lexicon);
     let _ = extract::periods::page_date(&text);
     let _ = extract::periods::dateline_date(&text, base);
-    for (start, end) in extract::figures::periods(&chars, 0, chars.len(), extract_lexicon()) {
+    for (start, end) in extract::figures::periods(&chars, 0, chars.len(), lexicon) {
         assert!(start <= end && end <= chars.len(), "period {start}..{end} outside 0..{}", chars.len());
     }
 }
