@@ -255,10 +255,22 @@ impl<'a> Parser<'a> {
             let save = self.i;
             if self.eats(&words.joiners) {
                 self.eat_any(&["—", "-"]);
-                if !matches!(self.chars.get(self.i + 1), Some('天' | '日' | '年')) && self.eat("今") {
+                let at_second = self.i;
+                self.time_of_day();
+                let time_only = self.i > at_second && (self.done() || !self.whole_text);
+                if time_only {
+                    // 6月28日9:30~11:30: a time of day closing the range keeps its day.
+                    ranged = true;
+                } else if !matches!(self.chars.get(at_second + 1), Some('天' | '日' | '年')) && {
+                    self.i = at_second;
+                    self.eat("今")
+                } {
                     period = Period::new(first.start, self.base?)?;
                     ranged = true;
-                } else if let Some((second, _)) = self.span(context) {
+                } else if let Some((second, _)) = {
+                    self.i = at_second;
+                    self.span(context)
+                } {
                     period = Period::new(first.start, second.end)?;
                     ranged = true;
                 } else {
@@ -300,6 +312,11 @@ impl<'a> Parser<'a> {
         if !(self.eats(&words.weekday) && self.eat_any(&["一", "二", "三", "四", "五", "六", "日", "天"])) {
             self.i = save;
         }
+        // 农历八月十五当天, 6月1日当晚: a same-day word after a day names that day.
+        let save = self.i;
+        if found.0.start != found.0.end || self.eat_word(&words.days) != Some(&0) {
+            self.i = save;
+        }
         // 7月4日晚上7点09分, 下月15号下午6点: the day is what a period keeps of a time of day.
         self.time_of_day();
         Some(found)
@@ -323,7 +340,7 @@ impl<'a> Parser<'a> {
         let at_number = self.i;
         if self.number().is_some() && self.eat_any(&["点钟", "点", "时"]) {
             if self.number().is_some() {
-                self.eat_any(&["分", "秒"]);
+                self.eat_any(&["分", "秒", "刻"]);
                 if self.number().is_some() {
                     self.eat("秒");
                 }
@@ -393,9 +410,8 @@ impl<'a> Parser<'a> {
         Some((Period::new(from, from.last_of_year())?, Context { year: Some(y), month: None }))
     }
 
-    /// A festival, an official holiday, a season, a school holiday or a lunar date, in `year`
-    /// when one was written (2023年中秋, 今年国庆), else the occurrence nearest the base date
-    /// (春节 in a December paper is the coming one).
+    /// A festival, an official holiday, a season, a school holiday, a lunar date or a five-year
+    /// plan, in `year` when one was written (2023年中秋, 今年国庆), else in the base date's year.
     fn named_time(&mut self, year: Option<i16>) -> Option<Period> {
         let words = self.words;
         let start = self.i;
@@ -427,11 +443,15 @@ impl<'a> Parser<'a> {
                     Period::new(ranges.iter().map(|p| p.start).min()?, ranges.iter().map(|p| p.end).max()?)
                 });
             }
-            return self.in_year(year, |y| {
-                let days: Option<Vec<Date>> = festivals.iter().map(|f| festival_day(y, f.day)).collect();
-                let days = days?;
-                Period::new(*days.iter().min()?, *days.iter().max()?)
-            });
+            let days: Option<Vec<Date>> = festivals
+                .iter()
+                .map(|f| match f.day {
+                    FestivalDay::Lunar(m, d) => self.lunar_in_year(year, m, d),
+                    day => festival_day(year.or(self.base.map(|b| b.year()))?, day),
+                })
+                .collect();
+            let days = days?;
+            return Period::new(*days.iter().min()?, *days.iter().max()?);
         }
         // 今冬明春, 夏季, 今夏: a season, and a second one right after it closing a range.
         if let Some(season) = self.eat_word(&words.seasons).copied() {
@@ -484,7 +504,7 @@ impl<'a> Parser<'a> {
         if let Some(month) = month
             && let Some(day) = self.lunar_day()
         {
-            return self.in_year(year, |y| lunar_date(y, month, day).map(Period::day));
+            return self.lunar_in_year(year, month, day).map(Period::day);
         }
         self.i = start;
         None
@@ -522,23 +542,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The period `find` gives for `year` when one was written, else the one of the years around
-    /// the base date that lies nearest it.
+    /// The period `find` gives for `year` when one was written, else for the base date's year
+    /// (国庆 is this year's, as 9月30日 is).
     fn in_year(&self, year: Option<i16>, find: impl Fn(i16) -> Option<Period>) -> Option<Period> {
+        find(year.or(self.base.map(|b| b.year()))?)
+    }
+
+    /// The day of a lunar month and day: in the lunar year written, or else the one that falls in
+    /// the base date's year (腊月二十三 in a January paper is that January's, of the lunar year
+    /// before).
+    fn lunar_in_year(&self, year: Option<i16>, month: u8, day: u8) -> Option<Date> {
         if let Some(y) = year {
-            return find(y);
+            return lunar_date(y, month, day);
         }
-        let base = self.base?;
-        let distance = |p: &Period| {
-            if p.start <= base && base <= p.end {
-                0
-            } else {
-                let to_start = (p.start - base).get_days().abs();
-                let to_end = (p.end - base).get_days().abs();
-                to_start.min(to_end)
-            }
-        };
-        (base.year() - 1..=base.year() + 1).filter_map(&find).min_by_key(distance)
+        let y = self.base?.year();
+        [y, y - 1].into_iter().filter_map(|ly| lunar_date(ly, month, day)).find(|d| d.year() == y)
     }
 
     /// The official holiday of festival `name` in year `y`, from the holiday table. Running text
@@ -1068,7 +1086,7 @@ mod tests {
     fn festivals_holidays_seasons_and_lunar_dates() {
         // (text, base, expected): festivals on their day, holidays from the holiday table,
         // seasons by months, lunar dates by the Chinese calendar; without a written year, the
-        // occurrence nearest the base date.
+        // base date's year.
         let cases = [
             ("春节", "2024-01-20", "2024-02-10..2024-02-10"),
             ("2023年春节", "2024-01-20", "2023-01-22..2023-01-22"),
@@ -1080,7 +1098,7 @@ mod tests {
             ("七夕", "2024-08-01", "2024-08-10..2024-08-10"),
             ("清明节", "2024-03-20", "2024-04-04..2024-04-04"),
             ("2023年清明", "", "2023-04-05..2023-04-05"),
-            ("元旦", "2023-12-20", "2024-01-01..2024-01-01"),
+            ("元旦", "2023-12-20", "2023-01-01..2023-01-01"),
             ("国庆节", "2024-09-20", "2024-10-01..2024-10-01"),
             ("五一劳动节", "2024-04-20", "2024-05-01..2024-05-01"),
             ("国庆假期", "2023-10-09", "2023-09-29..2023-10-06"),
@@ -1091,6 +1109,8 @@ mod tests {
             ("五一假期", "2023-05-04", "2023-04-29..2023-05-03"),
             ("2024年元旦假期", "", "2023-12-30..2024-01-01"),
             ("国庆假期", "2031-10-09", "null"),
+            ("“十四五”时期", "", "2021-01-01..2025-12-31"),
+            ("十五五", "", "2026-01-01..2030-12-31"),
             ("春节期间", "2025-02-10", "2025-01-28..2025-02-04"),
             ("除夕", "2024-01-20", "2024-02-09..2024-02-09"),
             ("大年初一", "2024-01-20", "2024-02-10..2024-02-10"),
@@ -1106,7 +1126,7 @@ mod tests {
             ("去年夏天", "2024-05-10", "2023-06-01..2023-08-31"),
             ("暑期", "2024-06-20", "2024-07-01..2024-08-31"),
             ("今年暑假", "2024-03-20", "2024-07-01..2024-08-31"),
-            ("寒假", "2023-12-20", "2024-01-01..2024-02-29"),
+            ("寒假", "2024-12-20", "2024-01-01..2024-02-29"),
             ("春节", "", "null"),
             ("五一", "2024-04-20", "null"),
             ("十一", "2024-04-20", "null"),
