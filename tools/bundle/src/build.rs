@@ -123,6 +123,7 @@ impl Database {
             if usable && let Ok(inputs) = db::page_inputs(&conn) {
                 conn.execute_batch("PRAGMA cache_size = -32768; BEGIN IMMEDIATE;")
                     .with_context(|| format!("starting a transaction on {}", path.display()))?;
+                db::register_functions(&conn).with_context(|| format!("opening {}", path.display()))?;
                 return Ok(Database { conn, fresh: None, inputs });
             }
         }
@@ -130,17 +131,18 @@ impl Database {
         let conn = rusqlite::Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
         // A fresh file renamed into place at the end: no journal needed while building.
         conn.execute_batch(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; \
+            "PRAGMA encoding = 'UTF-16le'; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; \
              PRAGMA temp_store = MEMORY; BEGIN;",
         )?;
+        db::register_functions(&conn).with_context(|| format!("opening {}", tmp.display()))?;
         db::create_schema(&conn).context("creating the database schema")?;
         db::tune_for_bulk_load(&conn).context("creating the database schema")?;
         Ok(Database { conn, fresh: Some(tmp), inputs: BTreeMap::new() })
     }
 }
 
-/// A page for the database thread: its position among the inputs, the page, its input hash.
-type DbPage = (usize, Arc<model::Page>, String);
+/// A page for the database thread: the page and its input hash.
+type DbPage = (Arc<model::Page>, String);
 
 /// Replaces the rows of every page it is sent; once that channel closes, drops the pages not in
 /// the set `keep` delivers, commits, and puts a fresh database in place.
@@ -152,20 +154,16 @@ fn database_thread(
 ) -> std::thread::JoinHandle<anyhow::Result<()>> {
     std::thread::spawn(move || {
         let Database { conn, fresh, inputs } = database;
-        let mut next_block = if fresh.is_some() { 0 } else { db::next_block(&conn)? };
-        for (index, page, input) in pages {
+        // New articles are numbered on from the highest number there (densely, in the order
+        // pages arrive) and indexed for full-text search together at the end.
+        let first = db::next_article(&conn)?;
+        let mut next = first;
+        for (page, input) in pages {
             if inputs.contains_key(&page.id) {
                 db::delete_page(&conn, &page.id)
                     .with_context(|| format!("removing page {} from the database", page.id))?;
             }
-            // A fresh database numbers pages by position; an update appends.
-            let block = if fresh.is_some() {
-                index as i64
-            } else {
-                next_block += 1;
-                next_block - 1
-            };
-            db::insert_page(&conn, &page, &input, block)
+            next = db::insert_page(&conn, &page, &input, next)
                 .with_context(|| format!("adding page {} to the database", page.id))?;
         }
         // No set arrives when the run stopped early: then nothing is committed.
@@ -173,6 +171,7 @@ fn database_thread(
         for id in inputs.keys().filter(|id| !keep.contains(*id)) {
             db::delete_page(&conn, id).with_context(|| format!("removing page {id} from the database"))?;
         }
+        db::index_from(&conn, first).context("indexing the new articles for full-text search")?;
         conn.execute_batch("COMMIT").context("committing the database")?;
         if let Some(tmp) = fresh {
             db::finish(&conn).context("finishing the database")?;
@@ -199,7 +198,6 @@ type Written = Vec<(PathBuf, String)>;
 /// Phase 1 for one input: the fragment's meta, after rendering the page when needed.
 #[allow(clippy::too_many_arguments)]
 fn one_page(
-    index: usize,
     input: &Path,
     input_hash: &str,
     site: &Site,
@@ -239,7 +237,7 @@ fn one_page(
     };
     if !in_db(&page.id) {
         // The database thread stopped only on an error, which it reports itself.
-        let _ = to_db.send((index, Arc::new(page), input_hash.to_owned()));
+        let _ = to_db.send((Arc::new(page), input_hash.to_owned()));
     }
     Ok((PageResult { fragment: fragment_path, meta }, written))
 }
@@ -503,10 +501,9 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         inputs
             .par_iter()
             .zip(&input_hashes)
-            .enumerate()
-            .map(|(index, (input, (_, hash)))| {
+            .map(|(input, (_, hash))| {
                 let page_started = Instant::now();
-                let result = one_page(index, input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db);
+                let result = one_page(input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db);
                 let ms = page_started.elapsed().as_millis() as u64;
                 let page = model::io::page_id(input);
                 let done = model::batch::page_outcome("bundle", args.events, &page, result, ms);

@@ -288,3 +288,48 @@ fn the_database_keeps_each_body_once_and_new_contract_fields() {
     let page = std::fs::read_to_string(out.join("site/articles/p1-1.html")).expect("page");
     assert!(page.contains("园区服务再升级") && page.contains("浙江省杭州市"), "{page}");
 }
+
+/// The texts of one query's rows, in order.
+fn texts(conn: &rusqlite::Connection, sql: &str) -> Vec<Option<String>> {
+    let mut statement = conn.prepare(sql).expect("prepare");
+    statement.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows")
+}
+
+#[test]
+fn texts_stored_as_spans_of_the_body_come_back_whole_and_others_are_kept_as_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    edit_page(dir.path(), "p1", |page| {
+        let article = &mut page.articles[0];
+        let second = article.sections[0].paragraphs[1].clone();
+        // Two sentences from different paragraphs; a sentence found only in the headline.
+        article.summary = Some(format!("{}{second}", article.sections[0].paragraphs[0]));
+        article.people[0].sentence = second;
+        article.places = vec![model::Place {
+            name: "下沙".into(),
+            kind: "street".into(),
+            code: None,
+            sentence: article.headline.clone(),
+        }];
+    });
+    for id in ["p2", "p3"] {
+        edit_page(dir.path(), id, |_| {});
+    }
+    let out = rebuild(dir.path(), None);
+    let conn = rusqlite::Connection::open(out.join("corpus.sqlite")).expect("open database");
+    let summary = "下沙片区今年新增企业120家，营收达到8.5亿元。园区负责人表示，将继续优化服务。";
+    assert_eq!(texts(&conn, "SELECT summary FROM articles WHERE id = 'p1-1'"), vec![Some(summary.to_owned())]);
+    let spans = texts(&conn, "SELECT summary_spans FROM article_rows WHERE id = 'p1-1'");
+    assert_eq!(spans, vec![Some("[[0,25],[27,16]]".to_owned())], "stored as spans, not as text");
+    assert_eq!(texts(&conn, "SELECT summary FROM articles WHERE id = 'p2-1'"), vec![None], "no summary stays NULL");
+    assert_eq!(
+        texts(&conn, "SELECT sentence FROM figures WHERE article_id = 'p1-1' ORDER BY item"),
+        vec![Some("下沙片区今年新增企业120家，营收达到8.5亿元。".to_owned()); 2]
+    );
+    assert_eq!(
+        texts(&conn, "SELECT sentence FROM people WHERE article_id = 'p1-1'"),
+        vec![Some("园区负责人表示，将继续优化服务。".to_owned())]
+    );
+    assert_eq!(texts(&conn, "SELECT sentence FROM places"), vec![Some("下沙片区企业加速集聚".to_owned())]);
+    assert_eq!(texts(&conn, "SELECT sentence_text FROM place_rows"), vec![Some("下沙片区企业加速集聚".to_owned())]);
+    assert_eq!(texts(&conn, "SELECT text FROM quotes"), vec![Some("服务要跟上企业的脚步。".to_owned())]);
+}
