@@ -168,7 +168,21 @@ pub fn resolve(text: &str, base: Option<Date>, lexicon: &Lexicon) -> Option<Peri
         .map(|k| if raw[k].is_whitespace() { ' ' } else { raw[k] })
         .collect();
     let mut p = Parser { chars: &chars, i: 0, base, whole_text: true, words: &lexicon.period_words };
-    p.expression()
+    p.expression().or_else(|| since_a_date(&chars, base, lexicon))
+}
+
+/// 自2021年10月正式运营以来, 自1953年成立以来: a since word, a date and an event, and a closing
+/// word: from that date up to the base date. Without a date right after the since word (自开馆以来)
+/// there is nothing to date.
+fn since_a_date(chars: &[char], base: Option<Date>, lexicon: &Lexicon) -> Option<Period> {
+    let words = &lexicon.period_words;
+    let open = words.since.iter().find(|(w, _)| chars.starts_with(w)).map(|(w, _)| w.len())?;
+    if !words.since_close.iter().any(|(w, _)| chars.ends_with(w)) {
+        return None;
+    }
+    let mut p = Parser { chars, i: open, base, whole_text: false, words };
+    let (first, _) = p.span(Context::default())?;
+    Period::new(first.start, base?)
 }
 
 /// How many characters of the period at the start of `chars` a reader takes (`今年前5个月` of
@@ -432,7 +446,9 @@ impl<'a> Parser<'a> {
             }
         }
         if !festivals.is_empty() {
-            if !bare_ok {
+            // 五一广场, 王国庆, 政治清明, 十一月: such a festival needs 节 or a holiday word after
+            // it, unless it is the whole text.
+            if !bare_ok && !(self.whole_text && self.done()) {
                 self.i = start;
                 return None;
             }
@@ -455,6 +471,11 @@ impl<'a> Parser<'a> {
         }
         // 今冬明春, 夏季, 今夏: a season, and a second one right after it closing a range.
         if let Some(season) = self.eat_word(&words.seasons).copied() {
+            // 冬季平均气温, 冬季两项, 夏季运动会: in running text a season without a year is habitual.
+            if !self.whole_text && year.is_none() && season.year.is_none() {
+                self.i = start;
+                return None;
+            }
             let first = self.season(year, season)?;
             let save = self.i;
             if let Some(next) = self.eat_word(&words.seasons).copied()
@@ -1128,8 +1149,9 @@ mod tests {
             ("今年暑假", "2024-03-20", "2024-07-01..2024-08-31"),
             ("寒假", "2024-12-20", "2024-01-01..2024-02-29"),
             ("春节", "", "null"),
-            ("五一", "2024-04-20", "null"),
-            ("十一", "2024-04-20", "null"),
+            ("五一", "2024-04-20", "2024-05-01..2024-05-01"),
+            ("十一", "2024-04-20", "2024-10-01..2024-10-01"),
+            ("清明", "2024-04-20", "2024-04-04..2024-04-04"),
             ("十一月", "2024-04-20", "2024-11-01..2024-11-30"),
         ];
         let lexicon = Lexicon::builtin();

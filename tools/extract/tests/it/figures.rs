@@ -216,6 +216,29 @@ fn time_words_inside_nouns_are_no_periods() {
 }
 
 #[test]
+fn festivals_and_seasons_in_running_text() {
+    // A festival dates its figures; a festival-like word inside a name or an adjective does not
+    // (五一广场, 王国庆, 政治清明), nor does a season without a year (habitual: 冬季平均气温).
+    let cases = [
+        ("中秋国庆假期，全市接待游客300万人次。", "300万人次 | 中秋国庆假期 | 2023-09-29..2023-10-06"),
+        ("今年暑期，景区客流达50万人次。", "50万人次 | 今年暑期 | 2023-07-01..2023-08-31"),
+        (
+            "自2021年10月正式运营以来，累计接待800万人次。",
+            "800万人次 | 自2021年10月正式运营以来 | 2021-10-01..2023-10-09",
+        ),
+        ("“十四五”期间，全市累计投资500亿元。", "500亿元 | “十四五”期间 | 2021-01-01..2025-12-31"),
+        ("五一广场新增车位200个。", "200个 | - | ?..?"),
+        ("副理事长王国庆说，投资达5亿元。", "5亿元 | - | ?..?"),
+        ("政治清明，群众满意度达95%。", "95% | - | ?..?"),
+        ("冬季平均气温接近10℃。", "接近10℃ | - | ?..?"),
+        ("今年冬季，供暖面积达3亿平方米。", "3亿平方米 | 今年冬季 | 2023-12-01..2024-02-29"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(dated(text, "2023-10-09"), want, "{text}");
+    }
+}
+
+#[test]
 fn subjects_name_the_measured_thing() {
     check("服务站办事只要半小时。", expect_test::expect!["半小时 = 0.5 小时 | 服务站办事"]);
     check("新城正在这条5公里的轴线上渐次生长。", expect_test::expect!["5公里 = 5 公里 | 轴线"]);
@@ -534,7 +557,8 @@ fn peer_time_parser_cases_at_day_level() {
         1999年7月下旬 @ 2021-06-14: 1999-07-21..1999-07-31, suite 1999-07-11..1999-07-31
         九月下旬 @ 2021-01-01: 2021-09-21..2021-09-30, suite 2021-09-11..2021-09-30
         第七年 @ 2021-06-14: null, suite 2027-01-01..2027-12-31
-        今后10年 @ 2021-06-14: 2021-06-14..2031-06-14, suite 2021-06-14..2031-06-12"#]].assert_eq(&format!("{right} of {} right\n{}", PEER_TIME_CASES.len(), misses.join("\n")));
+        今后10年 @ 2021-06-14: 2021-06-14..2031-06-14, suite 2021-06-14..2031-06-12"#]]
+    .assert_eq(&format!("{right} of {} right\n{}", PEER_TIME_CASES.len(), misses.join("\n")));
 }
 
 /// The public test cases of the peer toolkit's money parser (JioNLP), typed in by hand: the text,
@@ -629,5 +653,5 @@ fn peer_money_parser_cases() {
         30w上下: 30w上下 300000.0 None ""
         三百万: 三百万 3000000.0 None ""
         肆佰叁拾萬: 肆佰叁拾萬 4300000.0 None """#]]
-        .assert_eq(&format!("values {values} of {n}, with the unit {units} of {n}\n{}", misses.join("\n")));
+    .assert_eq(&format!("values {values} of {n}, with the unit {units} of {n}\n{}", misses.join("\n")));
 }
