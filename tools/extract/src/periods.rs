@@ -448,7 +448,7 @@ impl<'a> Parser<'a> {
         if !festivals.is_empty() {
             // 五一广场, 王国庆, 政治清明, 十一月: such a festival needs 节 or a holiday word after
             // it, unless it is the whole text.
-            if !bare_ok && !(self.whole_text && self.done()) {
+            if !(bare_ok || self.whole_text && self.done()) {
                 self.i = start;
                 return None;
             }
@@ -980,19 +980,23 @@ impl<'a> Parser<'a> {
             let from = Date::new(base?.year() + from, 1, 1).ok()?;
             return Period::new(from, Date::new(base?.year() + to, 12, 31).ok()?);
         }
-        // 20天后 (that day), 60日内 (until then).
+        // 20天后 (that day); 60日内, 3个月内, 两年内 (from the base date until then).
         self.i = save;
         if let Some(n) = self.number()
-            && matches!(self.eat_word(&words.lengths), Some(LengthUnit::Day))
+            && let Some(unit) = self.eat_word(&words.lengths).copied()
         {
-            let base = base?;
-            let day = base.checked_add((n as i64).days()).ok()?;
-            if self.eats(&words.later) {
-                return Some(Period::day(day));
+            let after_unit = self.i;
+            self.i = save;
+            self.number();
+            let length = self.length_unit(n)?;
+            if unit == LengthUnit::Day && self.eats(&words.later) {
+                return Some(Period::day(base?.checked_add(length).ok()?));
             }
             if self.eats(&words.within) {
-                return Period::new(base, day);
+                let base = base?;
+                return Period::new(base, base.checked_add(length).ok()?);
             }
+            self.i = after_unit;
         }
         // 两年前, 3年后: that whole year.
         self.i = save;
@@ -1097,6 +1101,8 @@ mod tests {
         check("未来5年", "2026-07-01", expect_test::expect!["2026-07-01..2031-07-01"]);
         check("20天后", "2026-07-01", expect_test::expect!["2026-07-21..2026-07-21"]);
         check("60日内", "2026-07-01", expect_test::expect!["2026-07-01..2026-08-30"]);
+        check("3个月内", "2026-07-01", expect_test::expect!["2026-07-01..2026-10-01"]);
+        check("两年内", "2026-07-01", expect_test::expect!["2026-07-01..2028-07-01"]);
         check("2025年前", "2023-07-01", expect_test::expect!["2023-07-01..2025-12-31"]);
         check("从上个月到今天", "2026-07-01", expect_test::expect!["2026-06-01..2026-07-01"]);
         check("本月初", "2026-07-01", expect_test::expect!["2026-07-01..2026-07-05"]);
