@@ -343,6 +343,11 @@ pub struct PeriodWords {
     pub holiday_words: Words<()>,
     pub school: Words<(MonthDay, MonthDay)>,
     pub plan_words: Words<()>,
+    pub lately: Words<()>,
+    pub quarter_ends: Words<()>,
+    pub quarter_starts: Words<()>,
+    /// The month-part words that name a half of a month (上半月): read alone as the base month's.
+    pub half_months: Words<()>,
     /// The official holiday of a festival in a year: (year, festival name) → first and last
     /// (month, day); the first may lie in the year before (元旦 12-31).
     pub holidays: FxHashMap<(i16, String), (MonthDay, MonthDay)>,
@@ -449,6 +454,13 @@ impl PeriodWords {
                 "school" => out.school.push((w, ((small(0)?, small(1)?), (small(2)?, small(3)?)))),
                 "since-close" => out.since_close.push((w, ())),
                 "plan-word" => out.plan_words.push((w, ())),
+                "lately" => out.lately.push((w, ())),
+                "quarter-end" => out.quarter_ends.push((w, ())),
+                "quarter-start" => out.quarter_starts.push((w, ())),
+                "half-month" => {
+                    out.half_months.push((w.clone(), ()));
+                    out.month_parts.push((w, (small(0)?, small(1)?)));
+                }
                 "not-period" => out.not_periods.push((w, ())),
                 _ => return Err(error(&format!("unknown KIND `{kind}`"))),
             }
@@ -528,6 +540,10 @@ impl PeriodWords {
         longest_first(&mut out.school);
         longest_first(&mut out.since_close);
         longest_first(&mut out.plan_words);
+        longest_first(&mut out.lately);
+        longest_first(&mut out.quarter_ends);
+        longest_first(&mut out.quarter_starts);
+        longest_first(&mut out.half_months);
         longest_first(&mut out.not_periods);
         Ok(out)
     }

@@ -394,6 +394,35 @@ impl<'a> Parser<'a> {
             return Some((p, Context::default()));
         }
         self.i = named_start;
+        let words = self.words;
+        // 月底, 月初, 上半月 with no month written: the base date's month.
+        if year.is_none()
+            && let Some(base) = base
+        {
+            let (y, m) = (base.year(), base.month());
+            if self.eat("月")
+                && let Some(p) = self.part_of_month(y, m)
+            {
+                return Some((p, Context { year: Some(y), month: Some(m) }));
+            }
+            self.i = named_start;
+            if self.at_word(&words.half_months)
+                && let Some(p) = self.part_of_month(y, m)
+            {
+                return Some((p, Context { year: Some(y), month: Some(m) }));
+            }
+            self.i = named_start;
+        }
+        // 今年内, 年内, 2025年内: up to the end of that year, from the base date when it lies in it.
+        if let Some(y) = year_value
+            && (year.is_some() || self.eat("年"))
+            && self.eats(&words.within)
+        {
+            let first = Date::new(y, 1, 1).ok()?;
+            let from = base.filter(|b| b.year() == y).unwrap_or(first);
+            return Some((Period::new(from, first.last_of_year())?, Context { year: Some(y), month: None }));
+        }
+        self.i = named_start;
         let month_start = self.i;
         if let Some((m1, m2)) = self.months() {
             let y = year_value?;
@@ -511,6 +540,8 @@ impl<'a> Parser<'a> {
         }
         // 除夕, 农历八月十五, 正月初一, 腊月二十三.
         let marked = self.eats(&words.lunar_markers);
+        // 农历二〇二一年正月初五: the lunar year written after the marker.
+        let year = if marked { self.year().or(year) } else { year };
         if self.eats(&words.lunar_eves) {
             return self.in_year(year, |y| lunar_date(y, 1, 1)?.checked_sub(1.day()).ok().map(Period::day));
         }
@@ -809,13 +840,20 @@ impl<'a> Parser<'a> {
             }
         }
         self.i = save;
-        // 一季度, 第三季度, 二季度末 is the quarter.
+        // 一季度, 第三季度; 二季度末 is its last month, 三季度初 its first.
         self.eat("第");
         if let Some(n) = self.number()
             && self.eat("季度")
             && (1..=4).contains(&n)
         {
-            return quarter(n as i8, n as i8);
+            let n = n as i8;
+            if self.eats(&words.quarter_ends) {
+                return months(n * 3, n * 3);
+            }
+            if self.eats(&words.quarter_starts) {
+                return months(n * 3 - 2, n * 3 - 2);
+            }
+            return quarter(n, n);
         }
         self.i = save;
         None
@@ -899,6 +937,31 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// A length of time: a number (or 半) and a unit (三年, 5个月, 半年, 半个月), with the unit
+    /// that says how finely it places a time (半年 counts in months).
+    fn length(&mut self) -> Option<(jiff::Span, LengthUnit)> {
+        let save = self.i;
+        let words = self.words;
+        let found = if self.eat("半") {
+            match self.eat_word(&words.lengths) {
+                Some(LengthUnit::Year) => Some((6.months(), LengthUnit::Month)),
+                Some(LengthUnit::Month) => Some((15.days(), LengthUnit::Day)),
+                _ => None,
+            }
+        } else {
+            self.number().and_then(|n| {
+                let at = self.i;
+                let unit = *self.eat_word(&words.lengths)?;
+                self.i = at;
+                Some((self.length_unit(n)?, unit))
+            })
+        };
+        if found.is_none() {
+            self.i = save;
+        }
+        found
+    }
+
     /// Words relative to the base date: 今天, 上月, 本周, 近三年, 两年前, 目前.
     fn relative_span(&mut self) -> Option<Period> {
         let save = self.i;
@@ -956,20 +1019,19 @@ impl<'a> Parser<'a> {
             let last = first.checked_add(2.months()).ok()?.last_of_month();
             return Period::new(first, last);
         }
-        // 近三年, 近5年, 过去两年, 近6个月, 近30天: the last N units up to the base date.
+        // 近三年, 近5年, 过去两年, 近半年, 近30天, 近10年来: the last N units up to the base date.
         self.i = save;
         if self.eats(&words.last_n)
-            && let Some(n) = self.number()
-            && let Some(length) = self.length_unit(n)
+            && let Some((length, _)) = self.length()
         {
+            self.eats(&words.lately);
             let base = base?;
             return Period::new(base.checked_sub(length).ok()?, base);
         }
         // 未来5年, 今后两个月: from the base date on.
         self.i = save;
         if self.eats(&words.next_n)
-            && let Some(n) = self.number()
-            && let Some(length) = self.length_unit(n)
+            && let Some((length, _)) = self.length()
         {
             self.eats(&words.within);
             let base = base?;
@@ -980,40 +1042,35 @@ impl<'a> Parser<'a> {
             let from = Date::new(base?.year() + from, 1, 1).ok()?;
             return Period::new(from, Date::new(base?.year() + to, 12, 31).ok()?);
         }
-        // 20天后 (that day); 60日内, 3个月内, 两年内 (from the base date until then).
+        // A length and what places it: 60日内, 半年内 (from the base date until its end); 10年来
+        // (up to the base date); 三天前, 20天后, 一个月前, 两周后, 两年前 (the day, week, month or
+        // year that far from the base date).
         self.i = save;
-        if let Some(n) = self.number()
-            && let Some(unit) = self.eat_word(&words.lengths).copied()
-        {
-            let after_unit = self.i;
-            self.i = save;
-            self.number();
-            let length = self.length_unit(n)?;
-            if unit == LengthUnit::Day && self.eats(&words.later) {
-                return Some(Period::day(base?.checked_add(length).ok()?));
-            }
+        if let Some((length, unit)) = self.length() {
+            let base = base?;
             if self.eats(&words.within) {
-                let base = base?;
                 return Period::new(base, base.checked_add(length).ok()?);
             }
-            self.i = after_unit;
-        }
-        // 两年前, 3年后: that whole year.
-        self.i = save;
-        if let Some(n) = self.number()
-            && matches!(self.eat_word(&words.lengths), Some(LengthUnit::Year))
-        {
-            let sign: i16 = if self.eats(&words.ago) {
-                -1
+            if self.eats(&words.lately) {
+                return Period::new(base.checked_sub(length).ok()?, base);
+            }
+            let point = if self.eats(&words.ago) {
+                base.checked_sub(length).ok()?
             } else if self.eats(&words.later) {
-                1
+                base.checked_add(length).ok()?
             } else {
                 self.i = save;
                 return None;
             };
-            let y = base?.year() + sign * n as i16;
-            let from = Date::new(y, 1, 1).ok()?;
-            return Period::new(from, from.last_of_year());
+            return match unit {
+                LengthUnit::Day => Some(Period::day(point)),
+                LengthUnit::Week => {
+                    let monday = point.checked_sub((point.weekday().to_monday_zero_offset() as i64).days()).ok()?;
+                    Period::new(monday, monday.checked_add(6.days()).ok()?)
+                }
+                LengthUnit::Month => Period::new(point.first_of_month(), point.last_of_month()),
+                LengthUnit::Year => Period::new(point.first_of_year(), point.last_of_year()),
+            };
         }
         self.i = save;
         None
@@ -1107,6 +1164,42 @@ mod tests {
         check("从上个月到今天", "2026-07-01", expect_test::expect!["2026-06-01..2026-07-01"]);
         check("本月初", "2026-07-01", expect_test::expect!["2026-07-01..2026-07-05"]);
         check("2018年10月底", "", expect_test::expect!["2018-10-25..2018-10-31"]);
+    }
+
+    #[test]
+    fn lengths_placed_from_the_base_and_parts_without_a_month() {
+        // (text, expected) against a Monday, 2021-06-14: a length before 前/后 places the day,
+        // week, month or year that far away; with 内 or 来 it spans up to or from the base.
+        let cases = [
+            ("三天前", "2021-06-11..2021-06-11"),
+            ("两周后", "2021-06-28..2021-07-04"),
+            ("一个月前", "2021-05-01..2021-05-31"),
+            ("半年前", "2020-12-01..2020-12-31"),
+            ("近半年", "2020-12-14..2021-06-14"),
+            ("半年内", "2021-06-14..2021-12-14"),
+            ("10年来", "2011-06-14..2021-06-14"),
+            ("近10年来", "2011-06-14..2021-06-14"),
+            ("月底", "2021-06-25..2021-06-30"),
+            ("上半月", "2021-06-01..2021-06-15"),
+            ("二季度末", "2021-06-01..2021-06-30"),
+            ("三季度初", "2021-07-01..2021-07-31"),
+            ("今年内", "2021-06-14..2021-12-31"),
+            ("2025年内", "2025-01-01..2025-12-31"),
+            ("本世纪", "2000-01-01..2099-12-31"),
+            ("这个周末", "2021-06-19..2021-06-20"),
+            ("农历二〇二一年正月初五", "2021-02-16..2021-02-16"),
+            ("前几天", "null"),
+            ("多年来", "null"),
+        ];
+        let lexicon = Lexicon::builtin();
+        let base = parse_iso("2021-06-14");
+        let got: Vec<String> = cases
+            .iter()
+            .map(|(text, _)| {
+                resolve(text, base, &lexicon).map_or("null".to_owned(), |p| format!("{}..{}", p.start, p.end))
+            })
+            .collect();
+        assert_eq!(got, cases.iter().map(|(_, want)| *want).collect::<Vec<_>>());
     }
 
     #[test]
