@@ -521,8 +521,9 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
                 continue;
             }
         }
-        // 自开馆以来: a since word and its closing word in one clause.
-        if let Some(len) = word_len_at(chars, i, &words.since) {
+        // 自开馆以来: a since word and its closing word in one clause (only 自: 从根本上扭转了…以来 is
+        // no period).
+        if let Some(len) = word_len_at(chars, i, &words.since_scan) {
             let mut k = i + len;
             let mut closed = None;
             while k < to && k < i + 20 && !ends_clause(chars[k]) {
@@ -546,16 +547,26 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
             i = end;
             continue;
         }
-        let may_start = c.is_ascii_digit() || words.starts.contains(&c);
+        // A numeral opens a period only as the first character of a festival or holiday (五一假期,
+        // 十一黄金周): 十月 in 《十月》杂志 or 八月节 is no period.
+        let opens_word = || {
+            !starts_numeral(c)
+                || words.festivals.iter().any(|(w, _)| starts_with_at(chars, i, w))
+                || words.holiday_names.iter().any(|(w, _)| starts_with_at(chars, i, w))
+        };
+        let may_start = c.is_ascii_digit() || (words.starts.contains(&c) && opens_word());
         let may_start_word = lexicon.periods_by_first_char.contains_key(&c);
-        // 将近两年, 接近9成: 近 inside an approximation word starts no period.
-        let inside_word = words
-            .not_periods
-            .iter()
-            .any(|(w, _)| (1..w.len()).any(|k| i >= from + k && starts_with_at(chars, i - k, w)));
+        // 将近两年, 接近9成: 近 inside an approximation word starts no period (checked only
+        // where a period may start: it scans every such word at every offset).
+        let inside_word = || {
+            words
+                .not_periods
+                .iter()
+                .any(|(w, _)| (1..w.len()).any(|k| i >= from + k && starts_with_at(chars, i - k, w)))
+        };
         if (may_start || may_start_word)
-            && !inside_word
             && (i == from || !chars[i - 1].is_ascii_digit())
+            && !inside_word()
             && let Some(end) = period_end(chars, i, to, lexicon)
         {
             out.push((i, end.min(to)));

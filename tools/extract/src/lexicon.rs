@@ -344,6 +344,8 @@ pub struct PeriodWords {
     pub school: Words<(MonthDay, MonthDay)>,
     pub plan_words: Words<()>,
     pub lately: Words<()>,
+    /// The since words that open a period in running text when a closing word follows (自).
+    pub since_scan: Words<()>,
     pub quarter_ends: Words<()>,
     pub quarter_starts: Words<()>,
     /// The month-part words that name a half of a month (上半月): read alone as the base month's.
@@ -455,6 +457,7 @@ impl PeriodWords {
                 "since-close" => out.since_close.push((w, ())),
                 "plan-word" => out.plan_words.push((w, ())),
                 "lately" => out.lately.push((w, ())),
+                "since-scan" => out.since_scan.push((w, ())),
                 "quarter-end" => out.quarter_ends.push((w, ())),
                 "quarter-start" => out.quarter_starts.push((w, ())),
                 "half-month" => {
@@ -541,6 +544,7 @@ impl PeriodWords {
         longest_first(&mut out.since_close);
         longest_first(&mut out.plan_words);
         longest_first(&mut out.lately);
+        longest_first(&mut out.since_scan);
         longest_first(&mut out.quarter_ends);
         longest_first(&mut out.quarter_starts);
         longest_first(&mut out.half_months);

@@ -223,6 +223,17 @@ impl<'a> Parser<'a> {
         Some(value)
     }
 
+    /// 10年来, 近三年来: a lately word after a length, eaten; not one before a numeral (一个月来一次).
+    fn eats_lately(&mut self) -> bool {
+        let save = self.i;
+        let words = self.words;
+        if self.eats(&words.lately) && !self.chars.get(self.i).copied().is_some_and(crate::numbers::starts_numeral) {
+            return true;
+        }
+        self.i = save;
+        false
+    }
+
     /// Whether a word of `list` is here (eaten).
     fn eats<T>(&mut self, list: &'a Words<T>) -> bool {
         self.eat_word(list).is_some()
@@ -1024,7 +1035,7 @@ impl<'a> Parser<'a> {
         if self.eats(&words.last_n)
             && let Some((length, _)) = self.length()
         {
-            self.eats(&words.lately);
+            self.eats_lately();
             let base = base?;
             return Period::new(base.checked_sub(length).ok()?, base);
         }
@@ -1051,7 +1062,7 @@ impl<'a> Parser<'a> {
             if self.eats(&words.within) {
                 return Period::new(base, base.checked_add(length).ok()?);
             }
-            if self.eats(&words.lately) {
+            if self.eats_lately() {
                 return Period::new(base.checked_sub(length).ok()?, base);
             }
             let point = if self.eats(&words.ago) {
