@@ -284,6 +284,14 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
     if next == Some('数') {
         return None;
     }
+    // 三个月前, 两年后, 20天之后: a length placed before or after now is a time, not a quantity.
+    let words = &lexicon.period_words;
+    if unit.is_some_and(|u| u.family == Family::Duration)
+        && (word_len_at(chars, after_unit, &words.ago).is_some()
+            || word_len_at(chars, after_unit, &words.later).is_some())
+    {
+        return None;
+    }
 
     // Approximation words before the number (超, 近, 约) and after it or its unit (以上, 左右).
     let prefix =
