@@ -110,17 +110,38 @@ pub fn people(data: &[u8]) {
     let _ = extract::people::mentions(&chars, extract_lexicon());
 }
 
-/// xtask's `config/pipeline.toml` parser.
-pub fn pipeline_config(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let _ = pipeline::parse(std::path::Path::new("pipeline.toml"), text);
+/// A configuration error's line and column name a place in `text` (a column may be just past
+/// the end of its line).
+fn assert_inside(text: &str, line: usize, column: usize, error: &str) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    assert!((1..=lines.len()).contains(&line), "line {line} of {} in {error:?}", lines.len());
+    let width = lines[line - 1].chars().count();
+    assert!((1..=width + 1).contains(&column), "column {column} of a line of {width} in {error:?}");
 }
 
-/// fetch's `config/sources.toml` parser and planner.
+/// xtask's `config/pipeline.toml` parser: an error is `pipeline.toml:LINE:COLUMN: ...` inside the
+/// text, or `pipeline.toml: ...` for one about the whole file.
+pub fn pipeline_config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Err(err) = pipeline::parse(std::path::Path::new("pipeline.toml"), text) else { return };
+    let error = format!("{err:#}");
+    let rest = error.strip_prefix("pipeline.toml:").unwrap_or_else(|| panic!("the file is not named: {error:?}"));
+    let mut parts = rest.splitn(3, ':');
+    if let (Some(Ok(line)), Some(Ok(column))) =
+        (parts.next().map(str::parse::<usize>), parts.next().map(str::parse::<usize>))
+    {
+        assert_inside(text, line, column, &error);
+    }
+}
+
+/// fetch's `config/sources.toml` parser and planner: an error's position is inside the text.
 pub fn sources_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(parsed) = sources::parse(text) {
-        let _ = sources::plan(&parsed, dates::Date::parse("2026-06-02").expect("a date"));
+    match sources::parse(text) {
+        Ok(parsed) => {
+            let _ = sources::plan(&parsed, dates::Date::parse("2026-06-02").expect("a date"));
+        }
+        Err(err) => assert_inside(text, err.line, err.column, &err.to_string()),
     }
 }
 

@@ -4,7 +4,8 @@
 //! coverage instrumentation (the flags cargo-fuzz passes, minus the sanitizer, which needs
 //! nightly) and runs it for N seconds over `fuzz/corpus/<target>` (new inputs land there, not
 //! committed), `fuzz/seeds/<target>` and `fuzz/regressions/<target>` (committed), printing the
-//! number of executions. A crash leaves `fuzz/artifacts/<target>/crash-*`: copy it into
+//! number of executions. A crash, or an input that runs over 30 seconds (a hostile page must not
+//! hang a run), leaves `fuzz/artifacts/<target>/crash-*` or `timeout-*`: copy it into
 //! `fuzz/regressions/<target>/` once fixed. `--replay` builds the targets without libFuzzer
 //! and runs each over its seeds and regressions, which CI does. It fuzzes nothing by itself.
 
@@ -60,6 +61,12 @@ fn input_dirs(root: &Path, target: &str) -> Vec<PathBuf> {
     dirs.into_iter().filter(|d| d.is_dir()).collect()
 }
 
+/// The longest input libFuzzer makes for `target`: a whole page for the page targets, a long
+/// paragraph or configuration file for the others (longer inputs only slow them down).
+fn max_len(target: &str) -> usize {
+    if matches!(target, "split_page" | "clean") { 65536 } else { 4096 }
+}
+
 pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
     if args.list {
         for target in TARGETS {
@@ -111,11 +118,13 @@ pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
     }
     let time = format!("-max_total_time={}", args.seconds);
     let prefix = format!("-artifact_prefix={}/", artifacts.display());
+    let max_len = format!("-max_len={}", max_len(target));
     let dirs = input_dirs(root, target);
-    let output = xshell::cmd!(sh, "{binary} {time} -rss_limit_mb=2048 -max_len=65536 {prefix} {corpus} {dirs...}")
-        .ignore_status()
-        .output()
-        .with_context(|| format!("running {}", binary.display()))?;
+    let output =
+        xshell::cmd!(sh, "{binary} {time} -rss_limit_mb=2048 -timeout=30 {max_len} {prefix} {corpus} {dirs...}")
+            .ignore_status()
+            .output()
+            .with_context(|| format!("running {}", binary.display()))?;
     let log = String::from_utf8_lossy(&output.stderr);
     let runs = log.lines().rev().find_map(|line| line.strip_prefix("Done ")).unwrap_or("no summary line");
     if !output.status.success() {
