@@ -284,11 +284,14 @@ fn quantity_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<Quantity>
     if next == Some('数') {
         return None;
     }
-    // 三个月前, 两年后, 20天之后: a length placed before or after now is a time, not a quantity.
+    // 三个月前, 两年后, 20天之后: a length placed before or after now is a time, not a quantity;
+    // 100周年前夕 and 两年前后 are not placed so.
     let words = &lexicon.period_words;
-    if unit.is_some_and(|u| u.family == Family::Duration)
+    let context = &lexicon.figure_context;
+    if unit.is_some_and(|u| u.family == Family::Duration && !context.not_lengths.contains(&u.canonical))
         && (word_len_at(chars, after_unit, &words.ago).is_some()
             || word_len_at(chars, after_unit, &words.later).is_some())
+        && !context.not_placing.iter().any(|w| starts_with_at(chars, after_unit, w))
     {
         return None;
     }
@@ -731,8 +734,10 @@ fn subject_of(
         a += 1;
     }
     let mut b = a;
-    // A conjunction right after the figure (12%和15.4%) starts no subject.
-    let conjunction = chars.get(a).is_some_and(|c| lexicon.figure_context.conjunctions.contains(c));
+    // A conjunction right after the figure (12%和15.4%) starts no subject, nor does a time word
+    // (100周年前夕, 两年前后).
+    let conjunction = chars.get(a).is_some_and(|c| lexicon.figure_context.conjunctions.contains(c))
+        || lexicon.figure_context.not_placing.iter().any(|w| starts_with_at(chars, a, w));
     while !conjunction && b < s_end && b < a + 12 {
         let c = chars[b];
         if ends_subject(c)

@@ -154,6 +154,10 @@ pub struct FigureContext {
     pub conjunctions: FxHashSet<char>,
     pub subject_breaks: FxHashSet<char>,
     pub adverbs: FxHashSet<char>,
+    /// Duration units that count no length of time (周年: the 100th anniversary).
+    pub not_lengths: HashSet<String>,
+    /// Words after a length that do not place it before or after now (前夕, 前后).
+    pub not_placing: Vec<Vec<char>>,
 }
 
 /// The kinds of `extract-name-context.txt` (see that file).
@@ -191,6 +195,14 @@ impl FigureContext {
                     out.not_half.push(word.chars().collect());
                     continue;
                 }
+                Some("not-length") => {
+                    out.not_lengths.insert(word.to_owned());
+                    continue;
+                }
+                Some("not-placing") => {
+                    out.not_placing.push(word.chars().collect());
+                    continue;
+                }
                 Some("ordinal-before") => &mut out.ordinal_before,
                 Some("time-after-point") => &mut out.time_after_point,
                 Some("date-after-year") => &mut out.date_after_year,
@@ -201,7 +213,7 @@ impl FigureContext {
                     return Err(LexiconError {
                         file: file.into(),
                         line,
-                        message: "expected `WORD ordinal-before|not-half|time-after-point|date-after-year|conjunction|subject-break|adverb`".into(),
+                        message: "expected `WORD KIND` with a KIND the file's header lists".into(),
                     });
                 }
             };

@@ -181,6 +181,12 @@ fn still_not_figures() {
     check("下午3点开幕，晚上8点半结束。", expect_test::expect![]);
     // A length placed before or after now is a time: 三个月前, 两年后, 20天之后.
     check("三个月前，他们发布了三份文件；两年后、20天之后再看。", expect_test::expect!["三份 = 3 份 | 文件"]);
+    check(
+        "建校100周年前夕，校友捐赠5亿元。",
+        expect_test::expect![[r#"
+        100周年 = 100 周年 | 建校
+        5亿元 = 500000000 元 | 校友捐赠"#]],
+    );
     // 陆, 伍 alone are family names, not financial numerals.
     check("公司副总经理陆元说，伍元也来了。", expect_test::expect![]);
 }
