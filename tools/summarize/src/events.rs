@@ -112,10 +112,16 @@ pub fn article_events(article: &Article) -> Vec<Event> {
     let mut latest_year = None;
     let mut events: Vec<Event> = Vec::new();
     for paragraph in article.paragraphs() {
+        let mut any_month = false;
         for n in numbers(paragraph) {
             if n.unit == '年' && (1900..=2100).contains(&n.value) {
                 latest_year = latest_year.max(Some(n.value));
             }
+            any_month |= n.unit == '月';
+        }
+        // Every event names a month: a paragraph without one needs no sentence split.
+        if !any_month {
+            continue;
         }
         for sentence in sentences::split(paragraph) {
             if !sentence.whole {

@@ -33,8 +33,14 @@ struct Candidate<'a> {
 
 /// Sorted, deduplicated character bigrams of the letters and digits of `text`.
 fn bigrams(text: &str) -> Vec<u64> {
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
-    let mut grams: Vec<u64> = letters.windows(2).map(|w| (u64::from(w[0]) << 32) | u64::from(w[1])).collect();
+    let mut grams: Vec<u64> = Vec::with_capacity(text.len() / 3);
+    let mut previous: Option<char> = None;
+    for c in text.chars().filter(|c| c.is_alphanumeric()) {
+        if let Some(p) = previous {
+            grams.push((u64::from(p) << 32) | u64::from(c));
+        }
+        previous = Some(c);
+    }
     grams.sort_unstable();
     grams.dedup();
     grams
@@ -153,20 +159,18 @@ fn rank(article: &Article, candidates: &[Candidate<'_>]) -> Vec<f64> {
 
     // Each sentence's bigrams as a bitset over the article's bigram vocabulary: the overlap of
     // two sentences is then a popcount, not a merge of two sorted lists.
-    let mut vocabulary: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for c in candidates {
-        for &gram in &c.bigrams {
-            let next_id = vocabulary.len();
-            vocabulary.entry(gram).or_insert(next_id);
-        }
-    }
+    // The vocabulary is the sorted union of the sentences' sorted bigrams; a bigram's id is its
+    // place in it.
+    let mut vocabulary: Vec<u64> = candidates.iter().flat_map(|c| c.bigrams.iter().copied()).collect();
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
     let words = vocabulary.len().div_ceil(64);
     let bitsets: Vec<Vec<u64>> = candidates
         .iter()
         .map(|c| {
             let mut bits = vec![0u64; words];
             for gram in &c.bigrams {
-                if let Some(&id) = vocabulary.get(gram) {
+                if let Ok(id) = vocabulary.binary_search(gram) {
                     bits[id / 64] |= 1 << (id % 64);
                 }
             }
