@@ -1,5 +1,7 @@
 //! The word lists the extractor works from: units, approximation words, period words, role words,
-//! speech verbs, name followers, organization and place suffixes, stop words, named counts.
+//! speech verbs, name followers, organization and place suffixes, stop words, named counts, the
+//! period reader's vocabulary with festivals and the official holiday table, and the characters
+//! around numbers and names that decide what is a figure or a person.
 //!
 //! Each list is a plain text file of `config/lexicon/extract-*.txt` (one entry a line, `#`
 //! comments). The shipped files are embedded in the binary as defaults; a user's lexicon folder
