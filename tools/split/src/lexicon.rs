@@ -39,7 +39,19 @@ impl Pattern {
     /// at most `max`.
     fn matches(&self, text: &str, max: usize) -> bool {
         let Some((first, rest)) = self.pieces.split_first() else { return text.is_empty() };
-        text.strip_prefix(first.as_str()).is_some_and(|after| wildcard_then(rest, after, max))
+        let Some(after) = text.strip_prefix(first.as_str()) else { return false };
+        // One wildcard between two literals (`图片由*提供`, `*摄`): no search needed.
+        if let [last] = rest {
+            return after.strip_suffix(last.as_str()).is_some_and(|middle| {
+                let n = middle.chars().take(max + 1).count();
+                (1..=max).contains(&n)
+            });
+        }
+        // Every literal must occur somewhere: most texts fail that before any search.
+        if !rest.iter().all(|piece| after.contains(piece.as_str())) {
+            return false;
+        }
+        wildcard_then(rest, after, max)
     }
 }
 
@@ -62,19 +74,71 @@ fn wildcard_then(rest: &[String], text: &str, max: usize) -> bool {
     false
 }
 
+/// A list of patterns, indexed so that a text is tried only against the patterns that can
+/// match it: those whose first literal starts with the text's first character, and (for the
+/// patterns that open with a wildcard) those whose last literal ends with its last character.
+/// Most lines are neither furniture nor credits, and most are rejected without one comparison.
+#[derive(Debug, Clone, Default)]
+struct PatternSet {
+    patterns: Vec<Pattern>,
+    /// Patterns with a leading literal, by its first character.
+    by_first: std::collections::HashMap<char, Vec<usize>>,
+    /// Patterns opening with a wildcard and closing with a literal, by its last character.
+    by_last: std::collections::HashMap<char, Vec<usize>>,
+    /// Patterns with wildcards at both ends.
+    open: Vec<usize>,
+}
+
+impl PatternSet {
+    fn new(patterns: Vec<Pattern>) -> PatternSet {
+        let mut set = PatternSet { patterns, ..PatternSet::default() };
+        for (i, p) in set.patterns.iter().enumerate() {
+            let first = p.pieces.first().and_then(|f| f.chars().next());
+            let last = p.pieces.last().and_then(|l| l.chars().next_back());
+            match (first, last) {
+                (Some(c), _) => set.by_first.entry(c).or_default().push(i),
+                (None, Some(c)) => set.by_last.entry(c).or_default().push(i),
+                (None, None) => set.open.push(i),
+            }
+        }
+        set
+    }
+
+    /// Whether `text` matches one of the patterns whole (see `Pattern::matches`).
+    fn matches(&self, text: &str, max: usize) -> bool {
+        let (Some(first), Some(last)) = (text.chars().next(), text.chars().next_back()) else {
+            return self.patterns.iter().any(|p| p.matches(text, max));
+        };
+        let candidates =
+            self.by_first.get(&first).into_iter().chain(self.by_last.get(&last)).flatten().chain(&self.open);
+        candidates.into_iter().any(|&i| self.patterns[i].matches(text, max))
+    }
+}
+
+/// The text without whitespace, borrowed when it has none.
+fn compact_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_whitespace) {
+        std::borrow::Cow::Owned(compact(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// One `split` word list set.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    furniture: Vec<Pattern>,
-    credits: Vec<Pattern>,
+    furniture: PatternSet,
+    credits: PatternSet,
     pub markers: Vec<String>,
     /// Byline role words, longest first.
     pub roles: Vec<String>,
     pub titles: Vec<String>,
     pub columns: HashSet<String>,
+    /// The longest column label, in bytes (a longer line is no column label).
+    column_max_bytes: usize,
     surnames: HashSet<String>,
     fragment_endings: HashSet<char>,
-    datelines: Vec<Pattern>,
+    datelines: PatternSet,
     banner_endings: Vec<String>,
 }
 
@@ -102,19 +166,21 @@ impl Lexicon {
         roles.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
         let mut titles: Vec<String> = entries(&text("split-titles.txt")).map(str::to_owned).collect();
         titles.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
+        let columns: HashSet<String> = entries(&text("split-columns.txt")).map(str::to_owned).collect();
         Lexicon {
-            furniture: entries(&text("split-furniture.txt")).map(Pattern::parse).collect(),
-            credits: entries(&text("split-credits.txt")).map(Pattern::parse).collect(),
+            column_max_bytes: columns.iter().map(String::len).max().unwrap_or(0),
+            columns,
+            furniture: PatternSet::new(entries(&text("split-furniture.txt")).map(Pattern::parse).collect()),
+            credits: PatternSet::new(entries(&text("split-credits.txt")).map(Pattern::parse).collect()),
             markers: entries(&text("split-byline-markers.txt")).map(str::to_owned).collect(),
             roles,
             titles,
-            columns: entries(&text("split-columns.txt")).map(str::to_owned).collect(),
             surnames: entries(&text("split-surnames.txt"))
                 .flat_map(|l| l.split_whitespace())
                 .map(str::to_owned)
                 .collect(),
             fragment_endings: entries(&text("split-fragment-endings.txt")).filter_map(|e| e.chars().next()).collect(),
-            datelines: entries(&text("split-datelines.txt")).map(Pattern::parse).collect(),
+            datelines: PatternSet::new(entries(&text("split-datelines.txt")).map(Pattern::parse).collect()),
             banner_endings: entries(&text("split-banner-endings.txt")).map(str::to_owned).collect(),
         }
     }
@@ -126,14 +192,12 @@ impl Lexicon {
 
     /// Whether `text` is a dateline printed before a bracketed byline (`本报讯`, `新华社北京1月2日电`).
     pub fn is_dateline(&self, text: &str) -> bool {
-        let text = compact(text);
-        self.datelines.iter().any(|p| p.matches(&text, CREDIT_WILDCARD_MAX))
+        self.datelines.matches(&compact_cow(text), CREDIT_WILDCARD_MAX)
     }
 
     /// Whether a whole line is page furniture.
     pub fn is_furniture(&self, line: &str) -> bool {
-        let line = compact(line);
-        self.furniture.iter().any(|p| p.matches(&line, 40))
+        self.furniture.matches(&compact_cow(line), 40)
     }
 
     /// Whether a whole line is a photo credit (brackets around it ignored).
@@ -142,20 +206,20 @@ impl Lexicon {
         if trimmed.chars().count() > 60 || trimmed.chars().any(|c| matches!(c, '。' | '，' | '；' | '！' | '？')) {
             return false;
         }
-        let compacted = compact(trimmed);
-        self.credits.iter().any(|p| p.matches(&compacted, CREDIT_WILDCARD_MAX))
+        self.credits.matches(&compact_cow(trimmed), CREDIT_WILDCARD_MAX)
     }
 
     /// Whether a header line is a page banner by its last word (`数字经济专版`).
     pub fn is_banner(&self, line: &str) -> bool {
-        let line = compact(line);
+        let line = compact_cow(line);
         self.banner_endings.iter().any(|e| line.len() > e.len() && line.ends_with(e.as_str()))
     }
 
     /// Whether `line` is a column label that opens a boxed piece (`专家点评`).
     pub fn is_column(&self, line: &str) -> bool {
         // Printed bare or in brackets: `记者手记`, `【记者手记】`.
-        self.columns.contains(&compact(strip_brackets(line.trim())))
+        let inner = strip_brackets(line.trim());
+        inner.len() <= self.column_max_bytes.max(1) * 2 && self.columns.contains(compact_cow(inner).as_ref())
     }
 
     /// Whether `word` is a surname.
