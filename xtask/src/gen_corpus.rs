@@ -150,10 +150,34 @@ fn printed_date(date: &str) -> Option<String> {
 const BANNERS: &[&str] =
     &["要闻", "国内", "国际", "经济", "社会", "文化", "评论", "综合", "专版", "副刊", "民生", "视点"];
 
-/// Wraps `text` at `width` characters; returns the printed lines.
+/// Whether a corpus "article" is page furniture: the crawl keeps some page-editor boxes
+/// (`本版责编：…` over `版式设计：…`) as articles with the editor line for a headline. Rendered
+/// and scored as furniture, so the splitter never learns furniture as a headline.
+pub fn is_furniture_article(article: &CorpusArticle, lexicon: &split::Lexicon) -> bool {
+    let headline: String = article.headline.chars().filter(|c| !c.is_whitespace()).collect();
+    headline.chars().count() <= 40 && lexicon.is_furniture(&headline)
+}
+
+/// Wraps `text` at `width` full-width characters, as a column of type does (a Latin letter or
+/// digit is half as wide as a Han character); returns the printed lines.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let cs = chars(text);
-    cs.chunks(width.max(1)).map(|c| c.iter().collect()).collect()
+    let limit = 2 * width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = if c.is_ascii() { 1 } else { 2 };
+        if used + w > limit && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Letter-spaces a line the way justified PDF text comes out: a space between characters.
@@ -198,6 +222,16 @@ pub fn render(page: &CorpusPage, style: Style, rng: &mut SplitMix) -> Rendered {
     for (k, article) in page.articles.iter().enumerate() {
         if k > 0 && (style.gap_between_articles() || print || pdf && rng.below(2) == 0) {
             r.blank();
+        }
+        if is_furniture_article(article, lexicon) {
+            for line in std::iter::once(article.headline.as_str()).chain(article.paragraphs.iter().map(String::as_str))
+            {
+                if !line.trim().is_empty() {
+                    r.push(line.trim(), Class::Furniture);
+                    r.blank_if(print);
+                }
+            }
+            continue;
         }
         render_header(&mut r, article, style, rng);
         // Captions and credits move about the article, as on a printed page.

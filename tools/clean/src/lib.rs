@@ -54,8 +54,27 @@ impl CleanLexicon {
     }
 
     /// The paragraph-closing ending of `text`, closing quotes and brackets looked through.
+    ///
+    /// A bracketed remark after a finished sentence closes the paragraph too (`…他说。（记者 张三）`,
+    /// `…。（本报北京9月1日电）`), and so does a paragraph that is only such a remark.
     fn ending<'a>(&'a self, text: &str) -> Option<&'a str> {
-        let body = text.trim_end().trim_end_matches(is_closer);
+        let trimmed = text.trim_end();
+        if let Some(inner) = trimmed.strip_suffix(['）', ')'])
+            && let Some(open) = inner.rfind(['（', '('])
+        {
+            let before = inner[..open].trim_end();
+            if before.is_empty() {
+                return Some("）");
+            }
+            if let Some(ending) = self.plain_ending(before) {
+                return Some(ending);
+            }
+        }
+        self.plain_ending(trimmed)
+    }
+
+    fn plain_ending<'a>(&'a self, text: &str) -> Option<&'a str> {
+        let body = text.trim_end_matches(is_closer);
         self.endings.iter().find(|e| body.ends_with(e.as_str())).map(String::as_str)
     }
 
@@ -424,5 +443,15 @@ mod tests {
         assert_eq!(glued("订单 iPhone", "17 型号"), "订单 iPhone 17 型号");
         assert_eq!(glued("总产值1", "356.48亿元"), "总产值1356.48亿元");
         assert_eq!(glued("新建 5G 基站46", "个"), "新建 5G 基站46个");
+    }
+
+    #[test]
+    fn a_bracketed_remark_after_a_sentence_closes_the_paragraph() {
+        let lexicon = CleanLexicon::builtin();
+        assert!(lexicon.ending("虚构的居民说。（记者 王小明）").is_some());
+        assert!(lexicon.ending("（本报记者 王小明）").is_some());
+        assert!(lexicon.ending("产值增长了三成（同比）").is_none());
+        assert!(lexicon.ending("产值增长了三成").is_none());
+        assert!(lexicon.ending("他说：“好。”").is_some());
     }
 }

@@ -174,6 +174,27 @@ fn dateline_start(text: &str, lexicon: &Lexicon) -> bool {
     false
 }
 
+/// Whether a line can never be a title line (series, kicker, headline, subtitle) on any
+/// paper: a line longer than any title, page furniture by the lexicon (`本版责编：…`), a photo
+/// credit, a printed date with its weekday, a phone number or a URL. Decoding rules these out
+/// (`labeller::Model::decode`), so furniture never becomes a headline.
+pub fn never_title(line: &Line, lexicon: &Lexicon) -> bool {
+    never_title_shaped(line, &shape(line, 0, lexicon))
+}
+
+/// `never_title` from the hits already found for the line's features.
+fn never_title_shaped(line: &Line, shape: &Shape) -> bool {
+    if line.len > lines::SHORT_LIMIT {
+        return true;
+    }
+    let hit = |name: &str| shape.hits.contains(&name);
+    let dated = || {
+        let text = head(&line.norm, 256);
+        hit("date") && (text.contains("星期") || text.contains('周'))
+    };
+    hit("furniture-word") || hit("credit") || hit("phone") || hit("url") || dated()
+}
+
 /// The pattern and lexicon hits of a line, each a feature name.
 fn hits(line: &Line, lexicon: &Lexicon) -> Vec<&'static str> {
     let mut hits = Vec::new();
@@ -290,8 +311,8 @@ fn tail(text: &str, n: usize) -> &str {
 
 fn shape(line: &Line, median: usize, lexicon: &Lexicon) -> Shape {
     Shape {
-        len: len_bucket(line.len),
-        rel: rel_bucket(line.len, median),
+        len: len_bucket(width(line)),
+        rel: rel_bucket(width(line), median),
         end: end_class(tail(&line.norm, 8)),
         start: start_class(head(&line.norm, 8)),
         gap: match line.gap {
@@ -305,8 +326,20 @@ fn shape(line: &Line, median: usize, lexicon: &Lexicon) -> Shape {
 }
 
 /// The median length of a page's lines (without whitespace), 0 for an empty page.
+/// How wide a line prints, in full-width characters: Latin letters, digits and ASCII
+/// punctuation are half as wide as Han characters, so a wrapped line holding `iPhone 17` has
+/// more characters than its neighbours but the same width.
+fn width(line: &Line) -> usize {
+    let mut halves: usize = 0;
+    for c in line.norm.chars().filter(|c| !c.is_whitespace()).take(2 * lines::SHORT_LIMIT + 2) {
+        halves += if c.is_ascii() { 1 } else { 2 };
+    }
+    halves.div_ceil(2)
+}
+
+/// The median width of a page's lines (`width`), 0 for an empty page.
 fn median_len(lines: &[Line]) -> usize {
-    let mut lens: Vec<usize> = lines.iter().map(|l| l.len).collect();
+    let mut lens: Vec<usize> = lines.iter().map(width).collect();
     if lens.is_empty() {
         return 0;
     }
@@ -321,42 +354,36 @@ pub fn page_features(lines: &[Line], lexicon: &Lexicon) -> Vec<LineFeatures> {
     out
 }
 
-/// The features of every line as hashes (`feature_hash`), what decoding looks up: each
-/// feature is hashed as it is formatted, no string is built.
+/// The features of every line as hashes (`feature_hash`), what decoding looks up.
 pub fn page_feature_hashes(lines: &[Line], lexicon: &Lexicon) -> Vec<Vec<u64>> {
     let mut out: Vec<Vec<u64>> = vec![Vec::new(); lines.len()];
     each_feature_hashed(lines, lexicon, |i, h| out[i].push(h));
     out
 }
 
-/// FNV-1a over a feature's bytes; written to piece by piece it gives the hash of the whole
-/// text, so a feature can be hashed while it is formatted.
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Fnv {
-    const START: Fnv = Fnv(0xcbf2_9ce4_8422_2325);
-
-    fn eat(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+/// What decoding needs of a page in one pass: every line's feature hashes
+/// (`page_feature_hashes`) and whether it can never be a title line (`never_title`).
+pub fn page_decoding_input(lines: &[Line], lexicon: &Lexicon) -> (Vec<Vec<u64>>, Vec<bool>) {
+    let mut out: Vec<Vec<u64>> = vec![Vec::new(); lines.len()];
+    let mut no_title = Vec::new();
+    features_into(lines, lexicon, &mut Hashes(|i, h| out[i].push(h), String::new()), |shapes| {
+        no_title = lines.iter().zip(shapes).map(|(l, s)| never_title_shaped(l, s)).collect();
+    });
+    (out, no_title)
 }
 
-impl std::fmt::Write for Fnv {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.eat(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// The hash a feature is looked up by.
+/// The hash a feature is looked up by: FxHash over its bytes, finished with a 64-bit mix so
+/// every bit of the key is spread (the weight table uses the hash as its own key).
 pub fn feature_hash(feature: &str) -> u64 {
-    let mut h = Fnv::START;
-    h.eat(feature.as_bytes());
-    h.0
+    use std::hash::Hasher as _;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(feature.as_bytes());
+    let mut x = h.finish();
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
 }
 
 /// Where `each_feature` sends a feature: formatted into text, or hashed as it is formatted.
@@ -374,23 +401,26 @@ impl<F: FnMut(usize, &str)> Sink for Strings<F> {
     }
 }
 
-struct Hashes<F: FnMut(usize, u64)>(F);
+/// Formats each feature into one reused buffer and hands on its hash: no allocation per
+/// feature once the buffer has grown.
+struct Hashes<F: FnMut(usize, u64)>(F, String);
 
 impl<F: FnMut(usize, u64)> Sink for Hashes<F> {
     fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>) {
-        let mut h = Fnv::START;
-        match args.as_str() {
-            Some(text) => h.eat(text.as_bytes()),
+        let hash = match args.as_str() {
+            Some(text) => feature_hash(text),
             None => {
-                let _ = h.write_fmt(args);
+                self.1.clear();
+                let _ = self.1.write_fmt(args);
+                feature_hash(&self.1)
             }
-        }
-        (self.0)(line, h.0);
+        };
+        (self.0)(line, hash);
     }
 }
 
 fn each_feature_hashed(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, u64)) {
-    features_into(lines, lexicon, &mut Hashes(sink));
+    features_into(lines, lexicon, &mut Hashes(sink, String::new()), |_| {});
 }
 
 /// Whether blank lines stand between some lines of the page only (`some`), between none or
@@ -408,14 +438,20 @@ fn page_gaps(lines: &[Line]) -> &'static str {
 
 /// Calls `sink(line index, feature)` for every feature of every line, in a fixed order.
 fn each_feature(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, &str)) {
-    features_into(lines, lexicon, &mut Strings(sink, String::new()));
+    features_into(lines, lexicon, &mut Strings(sink, String::new()), |_| {});
 }
 
-fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink) {
+/// Sends every feature to `sink`; `shaped` sees the lines' shapes once they are measured.
+fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped: impl FnOnce(&[Shape])) {
     let median = median_len(lines);
     let shapes: Vec<Shape> = lines.iter().map(|l| shape(l, median, lexicon)).collect();
+    shaped(&shapes);
     let n = lines.len();
     let page_gaps = page_gaps(lines);
+    let context = Context::new(lines, &shapes);
+    // Markdown heading levels mean the same on any page: `#` over `##`. The page's own top
+    // level is the reference (a page may start at `##`).
+    let top_md = lines.iter().filter_map(|l| l.md).min();
     for i in 0..n {
         let s = &shapes[i];
         let mut f = ();
@@ -448,28 +484,28 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink) {
         });
         push(&mut f, format_args!("gap-after={gap_after}"));
         push(&mut f, format_args!("gaps={}>{}", s.gap, gap_after));
-        for offset in [-2isize, -1, 1, 2] {
+        for (offset, name) in [(-2isize, "-2"), (-1, "-1"), (1, "1"), (2, "2")] {
             let j = i as isize + offset;
             if j < 0 || j >= n as isize {
-                push(&mut f, format_args!("{offset}:none"));
+                push(&mut f, format_args!("{name}:none"));
                 continue;
             }
             let t = &shapes[j as usize];
-            push(&mut f, format_args!("{offset}:len={}", t.len));
-            push(&mut f, format_args!("{offset}:end={}", t.end));
-            push(&mut f, format_args!("{offset}:start={}", t.start));
+            push(&mut f, format_args!("{name}:len={}", t.len));
+            push(&mut f, format_args!("{name}:end={}", t.end));
+            push(&mut f, format_args!("{name}:start={}", t.start));
             if offset.abs() == 1 {
-                push(&mut f, format_args!("{offset}:rel={}", t.rel));
-                push(&mut f, format_args!("{offset}:gap={}", t.gap));
-                push(&mut f, format_args!("{offset}:indent={}", t.indent));
-                push(&mut f, format_args!("{offset}:end*end={}*{}", t.end, s.end));
-                push(&mut f, format_args!("{offset}:len*len={}*{}", t.len, s.len));
+                push(&mut f, format_args!("{name}:rel={}", t.rel));
+                push(&mut f, format_args!("{name}:gap={}", t.gap));
+                push(&mut f, format_args!("{name}:indent={}", t.indent));
+                push(&mut f, format_args!("{name}:end*end={}*{}", t.end, s.end));
+                push(&mut f, format_args!("{name}:len*len={}*{}", t.len, s.len));
                 for hit in &t.hits {
-                    push(&mut f, format_args!("{offset}:hit={hit}"));
+                    push(&mut f, format_args!("{name}:hit={hit}"));
                 }
             } else {
                 for hit in t.hits.iter().filter(|h| matches!(**h, "byline" | "dateline" | "leading-byline" | "md")) {
-                    push(&mut f, format_args!("{offset}:hit={hit}"));
+                    push(&mut f, format_args!("{name}:hit={hit}"));
                 }
             }
         }
@@ -488,6 +524,15 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink) {
                 push(&mut f, format_args!("first-char={first}"));
             }
         }
+        context.features(i, &shapes, |args| push(&mut f, args));
+        if let (Some(level), Some(top)) = (lines[i].md, top_md) {
+            push(&mut f, format_args!("md-rank={}", (level - top).min(3)));
+        }
+        for (j, name) in [(i.checked_sub(1), "-1"), (Some(i + 1), "1")] {
+            if let (Some(level), Some(top)) = (j.and_then(|j| lines.get(j)).and_then(|l| l.md), top_md) {
+                push(&mut f, format_args!("{name}:md-rank={}", (level - top).min(3)));
+            }
+        }
         // The header above: how the two lines before relate (a kicker, headline, subtitle run).
         if i >= 1 {
             let p = &shapes[i - 1];
@@ -498,6 +543,125 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink) {
         if i + 1 < n {
             let shorter = lines[i + 1].len < lines[i].len;
             push(&mut f, format_args!("+1:shorter={shorter}*{}*{}", shapes[i + 1].end, s.end));
+        }
+    }
+}
+
+/// Whether a line reads as running text: long, or about as long as the page's typical line
+/// (wrapped PDF text).
+fn is_bodyish(line: &Line, shape: &Shape) -> bool {
+    line.len > 60 || line.len >= 12 && matches!(shape.rel, "about1" | "lt2" | "ge2")
+}
+
+fn dist_bucket(d: usize) -> &'static str {
+    match d {
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        4..=5 => "4-5",
+        _ => "6+",
+    }
+}
+
+/// What lies beyond the immediate neighbours, computed once per page in linear time: the
+/// nearest running-text line after and before each line, the nearest report opening (a
+/// dateline or a byline) ahead, and the run of short lines a line stands in. A headline is
+/// followed, within a few lines, by a byline or a dateline far more often than a section
+/// heading is; an article's end is often a bracketed byline.
+struct Context {
+    /// Index of the next / previous running-text line.
+    next_body: Vec<Option<usize>>,
+    prev_body: Vec<Option<usize>>,
+    /// Distance to the nearest line ahead with a byline or a dateline hit.
+    next_opening: Vec<Option<usize>>,
+    /// Length of the run of non-running-text lines a line stands in, and its place in it.
+    run: Vec<(usize, usize)>,
+    bodyish: Vec<bool>,
+}
+
+impl Context {
+    fn new(lines: &[Line], shapes: &[Shape]) -> Context {
+        let n = lines.len();
+        let bodyish: Vec<bool> = lines.iter().zip(shapes).map(|(l, s)| is_bodyish(l, s)).collect();
+        let opening: Vec<bool> = shapes
+            .iter()
+            .map(|s| s.hits.iter().any(|h| matches!(*h, "byline" | "dateline" | "leading-byline")))
+            .collect();
+        let mut next_body = vec![None; n];
+        let mut next_opening = vec![None; n];
+        let mut nb = None;
+        let mut no = None;
+        for i in (0..n).rev() {
+            next_body[i] = nb;
+            next_opening[i] = no.map(|j: usize| j - i);
+            if bodyish[i] {
+                nb = Some(i);
+            }
+            if opening[i] {
+                no = Some(i);
+            }
+        }
+        let mut prev_body = vec![None; n];
+        let mut pb = None;
+        for i in 0..n {
+            prev_body[i] = pb;
+            if bodyish[i] {
+                pb = Some(i);
+            }
+        }
+        let mut run = vec![(0, 0); n];
+        let mut start = 0;
+        while start < n {
+            if bodyish[start] {
+                start += 1;
+                continue;
+            }
+            let end = (start..n).find(|&j| bodyish[j]).unwrap_or(n);
+            for (k, slot) in run[start..end].iter_mut().enumerate() {
+                *slot = (end - start, k);
+            }
+            start = end;
+        }
+        Context { next_body, prev_body, next_opening, run, bodyish }
+    }
+
+    fn features(&self, i: usize, shapes: &[Shape], mut push: impl FnMut(std::fmt::Arguments<'_>)) {
+        push(format_args!("bodyish={}", self.bodyish[i]));
+        // Whether the line runs on from the running text above: no blank line between, and the
+        // line above ends without closing its sentence (a wrapped paragraph, not a new title).
+        if i >= 1 {
+            let (p, s) = (&shapes[i - 1], &shapes[i]);
+            push(format_args!("-1:cont={}*{}*{}", s.gap, p.end, self.bodyish[i - 1]));
+        }
+        match self.next_body[i] {
+            Some(j) => {
+                push(format_args!("next-body-dist={}", dist_bucket(j - i)));
+                let t = &shapes[j];
+                push(format_args!("next-body:start={}", t.start));
+                for hit in t.hits.iter().filter(|h| matches!(**h, "dateline" | "leading-byline" | "caption-start")) {
+                    push(format_args!("next-body:hit={hit}"));
+                }
+            }
+            None => push(format_args!("next-body=none")),
+        }
+        match self.prev_body[i] {
+            Some(j) => {
+                push(format_args!("prev-body-dist={}", dist_bucket(i - j)));
+                let t = &shapes[j];
+                push(format_args!("prev-body:end={}", t.end));
+                for hit in t.hits.iter().filter(|h| matches!(**h, "trailing-byline" | "credit-end")) {
+                    push(format_args!("prev-body:hit={hit}"));
+                }
+            }
+            None => push(format_args!("prev-body=none")),
+        }
+        match self.next_opening[i] {
+            Some(d) => push(format_args!("next-opening={}", dist_bucket(d))),
+            None => push(format_args!("next-opening=none")),
+        }
+        if !self.bodyish[i] {
+            let (len, at) = self.run[i];
+            push(format_args!("short-run={}@{}", len.min(5), at.min(4)));
         }
     }
 }
@@ -514,8 +678,8 @@ mod tests {
         assert_eq!(end_class(""), "none");
     }
 
-    /// Decoding hashes features as it formats them; training and the model file see their
-    /// text. Both must name the same features.
+    /// Decoding sees features as hashes; training and the model file see their text. Both
+    /// must name the same features.
     #[test]
     fn hashed_features_are_the_hashes_of_the_features() {
         let lines =

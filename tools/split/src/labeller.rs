@@ -195,11 +195,11 @@ impl Model {
 
     /// The best allowed label sequence for a page's lines, given their feature hashes and
     /// whether each line follows the one before without a blank line (`joined`).
-    /// A line marked `long` is never a title line (series, kicker, headline, subtitle): a
-    /// title is short on any paper.
-    pub fn decode(&self, page: &[Vec<u64>], joined: &[bool], long: &[bool]) -> Vec<Class> {
+    /// A line marked `no_title` is never a title line (series, kicker, headline, subtitle):
+    /// see `features::never_title`.
+    pub fn decode(&self, page: &[Vec<u64>], joined: &[bool], no_title: &[bool]) -> Vec<Class> {
         let mut emissions: Vec<[f32; L]> = page.iter().map(|f| self.emission(f)).collect();
-        for (emission, _) in emissions.iter_mut().zip(long).filter(|(_, long)| **long) {
+        for (emission, _) in emissions.iter_mut().zip(no_title).filter(|(_, no)| **no) {
             for (k, label) in LABELS.iter().enumerate() {
                 if matches!(
                     label,

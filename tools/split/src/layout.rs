@@ -80,20 +80,33 @@ pub struct Layout {
 /// Lays out the decoded text of a page.
 pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
     let lines = lines::parse(text);
-    let features = features::page_feature_hashes(&lines, lexicon);
+    let (features, no_title) = features::page_decoding_input(&lines, lexicon);
     let joined: Vec<bool> = lines.iter().map(|l| l.gap == 0).collect();
-    let long: Vec<bool> = lines.iter().map(|l| l.len > lines::SHORT_LIMIT).collect();
-    let mut classes = model.decode(&features, &joined, &long);
+    let mut classes = model.decode(&features, &joined, &no_title);
     // A page without any header (a continuation page, a text with no headline at all) is one
-    // article without a headline: its text is body, never silently page furniture.
+    // article: its text is body, never silently page furniture. When that text opens with a
+    // short line that ends no sentence (a display page: an advertisement, a poster), the line
+    // is its headline; otherwise the article has none.
     if !classes.iter().any(|c| labeller::starts_article(None, *c)) {
-        for (class, line) in classes.iter_mut().zip(&lines) {
-            if !(line.len <= 40 && lexicon.is_furniture(&line.norm)) {
-                *class = Class::Body;
+        let mut titled = false;
+        for (i, (class, line)) in classes.iter_mut().zip(&lines).enumerate() {
+            // Short lines the model or the lexicon takes for furniture stay furniture (a folio).
+            if line.len <= 40 && (*class == Class::Furniture || lexicon.is_furniture(&line.norm)) {
+                continue;
             }
+            // A wrapped line running on into the next is no title; display type spaced into
+            // phrases is.
+            let stands_alone = lines.get(i + 1).is_none_or(|next| next.gap > 0) || line.norm.contains(' ');
+            let title = line.len <= 40
+                && stands_alone
+                && !line.ends_sentence()
+                && !line.norm.ends_with(['，', ',', '、'])
+                && !line.norm.starts_with(['（', '(']);
+            *class = if !titled && title { Class::Headline } else { Class::Body };
+            titled = true;
         }
         let mut decisions: Vec<Decision> = classes.iter().map(|&class| Decision { class, article: Some(0) }).collect();
-        let any = decisions.iter().any(|d| d.class == Class::Body);
+        let any = decisions.iter().any(|d| matches!(d.class, Class::Body | Class::Headline));
         if !any {
             decisions.iter_mut().for_each(|d| d.article = None);
         }

@@ -215,27 +215,17 @@ fn assemble(page_id: &str, layout: &Layout, splitter: &Splitter) -> Page {
             },
             Class::Credit => article.credits.push(text),
             Class::BodyByline => {
-                // A dateline and its bracketed byline open the lead paragraph as the paper prints
-                // it: that paragraph stays whole. A bracketed byline closing the last paragraph
-                // (`…他说。（记者 张三）`) goes to the byline. The reporters are read either way.
+                // A bracketed byline is printed as part of the text: at the start of the lead
+                // paragraph (`本报讯（记者 张三）…`), closing the last one (`…他说。（记者 张三）`)
+                // or as a paragraph of its own. The text stays whole; the reporters are read
+                // from the bracket.
                 let printed = line.raw.trim_start();
-                let indent = if line.indent { "\u{3000}\u{3000}" } else { "" };
-                let (body, authors) = match lines::trailing_byline(printed, &splitter.lexicon) {
-                    Some((at, parsed)) => {
-                        let byline = printed[at..].trim().to_owned();
-                        article.byline = Some(match article.byline.take() {
-                            Some(previous) => format!("{previous}\n{byline}"),
-                            None => byline,
-                        });
-                        (format!("{indent}{}", &printed[..at]), parsed.authors)
-                    }
-                    None => {
-                        let authors = lines::leading_byline(printed, &splitter.lexicon)
-                            .map(|(_, byline)| byline.authors)
-                            .unwrap_or_default();
-                        (line.raw.clone(), authors)
-                    }
-                };
+                let body = line.raw.clone();
+                let authors = lines::trailing_byline(printed, &splitter.lexicon)
+                    .or_else(|| lines::leading_byline(printed, &splitter.lexicon))
+                    .map(|(_, byline)| byline.authors)
+                    .or_else(|| lines::parse_byline(line, &splitter.lexicon).map(|b| b.authors))
+                    .unwrap_or_default();
                 // The same reporter may be named at the top and again at the end.
                 for author in authors {
                     if !article.authors.contains(&author) {

@@ -16,8 +16,10 @@ pub fn paragraph_class(paragraph: &str, first: bool, last: bool, lexicon: &Lexic
     let parsed = lines::parse(paragraph);
     let Some(line) = parsed.first() else { return Class::Body };
     let len = line.len;
+    // Furniture words inside an article's paragraphs (`版式设计：…`, `制图：…`, `数据来源：…`)
+    // belong to that article, as the corpus keeps them: they are body, not page furniture.
     if len <= 40 && lexicon.is_furniture(&line.norm) {
-        return Class::Furniture;
+        return Class::Body;
     }
     if len <= 60 && lexicon.is_credit(&line.norm) {
         return Class::Credit;
@@ -26,7 +28,9 @@ pub fn paragraph_class(paragraph: &str, first: bool, last: bool, lexicon: &Lexic
         return Class::CaptionCredit;
     }
     if len <= 30 && parse_byline(line, lexicon).is_some() {
-        return Class::Byline;
+        // A bracketed byline standing as a paragraph (`（本报记者 张三）`) is printed as part of
+        // the text; a bare one (`本报记者 张三`) is the article's byline.
+        return if line.norm.starts_with(['（', '(']) { Class::BodyByline } else { Class::Byline };
     }
     if let Some(class) = line_class(paragraph, lexicon) {
         return class;
@@ -39,6 +43,8 @@ pub fn paragraph_class(paragraph: &str, first: bool, last: bool, lexicon: &Lexic
         && len <= 30
         && !line.ends_sentence()
         && !line.norm.ends_with(['，', ',', '、', '：', ':'])
+        // `…的基础和关键——` leads into the next paragraph: it is no heading.
+        && !line.norm.ends_with("——")
         && !line.norm.starts_with("——");
     if heading {
         return Class::Heading;
@@ -65,7 +71,10 @@ mod tests {
         assert_eq!(class("这是一段虚构的正文，写得完整。", false), Class::Body);
         assert_eq!(class("山区小镇的新变化", false), Class::Heading);
         assert_eq!(class("山区小镇的新变化", true), Class::Body);
-        assert_eq!(class("本版责编：王小明", false), Class::Furniture);
+        assert_eq!(class("发展，是一切的关键——", false), Class::Body);
+        assert_eq!(class("版式设计：王小明", false), Class::Body);
+        assert_eq!(class("（本报记者 王小明）", false), Class::BodyByline);
+        assert_eq!(class("本报记者 王小明", false), Class::Byline);
         assert_eq!(class("图为虚构的村民在田间劳作。", false), Class::Caption);
     }
 }
