@@ -138,13 +138,13 @@ fn count_digits_run(text: &str) -> usize {
 }
 
 /// `2023年9月1日`, `2023-09-01`: a calendar date anywhere in the text.
-fn has_date(text: &str) -> bool {
+pub(crate) fn has_date(text: &str) -> bool {
     let chars: Vec<char> = text.chars().take(lines::SHORT_LIMIT).collect();
     chars.windows(5).any(|w| w[..4].iter().all(|c| c.is_ascii_digit()) && matches!(w[4], '年' | '-' | '/' | '.'))
 }
 
 /// `第4版`, `下转第4版`, `上接第1版`, `（下转第二版）`: a jump line or folio.
-fn has_page_ref(text: &str) -> bool {
+pub(crate) fn has_page_ref(text: &str) -> bool {
     let Some(at) = text.find('第') else { return false };
     let rest = &text[at + '第'.len_utf8()..];
     let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十〇零".contains(c);
@@ -436,6 +436,18 @@ fn page_gaps(lines: &[Line]) -> &'static str {
     }
 }
 
+/// How many of the page's lines are indented: an unindented line means little on a page where
+/// nothing is indented, much where the paragraphs are.
+fn page_indents(lines: &[Line]) -> &'static str {
+    let indented = lines.iter().filter(|l| l.indent).count();
+    match indented * 10 / lines.len().max(1) {
+        _ if indented == 0 => "none",
+        0..=1 => "few",
+        2..=5 => "some",
+        _ => "most",
+    }
+}
+
 /// Calls `sink(line index, feature)` for every feature of every line, in a fixed order.
 fn each_feature(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, &str)) {
     features_into(lines, lexicon, &mut Strings(sink, String::new()), |_| {});
@@ -448,6 +460,7 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
     shaped(&shapes);
     let n = lines.len();
     let page_gaps = page_gaps(lines);
+    let page_indents = page_indents(lines);
     let context = Context::new(lines, &shapes);
     // Markdown heading levels mean the same on any page: `#` over `##`. The page's own top
     // level is the reference (a page may start at `##`).
@@ -465,6 +478,7 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
         push(&mut f, format_args!("start={}", s.start));
         push(&mut f, format_args!("gap={}", s.gap));
         push(&mut f, format_args!("indent={}", s.indent));
+        push(&mut f, format_args!("indent={}*page-indents={page_indents}", s.indent));
         push(&mut f, format_args!("len*end={}*{}", s.len, s.end));
         push(&mut f, format_args!("gap*end={}*{}", s.gap, s.end));
         push(&mut f, format_args!("block={}", lines[i].block_len.min(3)));

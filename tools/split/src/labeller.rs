@@ -198,7 +198,39 @@ impl Model {
     /// A line marked `no_title` is never a title line (series, kicker, headline, subtitle):
     /// see `features::never_title`.
     pub fn decode(&self, page: &[Vec<u64>], joined: &[bool], no_title: &[bool]) -> Vec<Class> {
+        self.decode_from(page, joined, no_title, None)
+    }
+
+    /// `decode` with the headline of the page's first article at line `at`, every line before
+    /// it furniture: for a page on which `decode` found no header at all.
+    pub fn decode_with_headline_at(
+        &self,
+        page: &[Vec<u64>],
+        joined: &[bool],
+        no_title: &[bool],
+        at: usize,
+    ) -> Vec<Class> {
+        self.decode_from(page, joined, no_title, Some(at))
+    }
+
+    fn decode_from(
+        &self,
+        page: &[Vec<u64>],
+        joined: &[bool],
+        no_title: &[bool],
+        headline_at: Option<usize>,
+    ) -> Vec<Class> {
         let mut emissions: Vec<[f32; L]> = page.iter().map(|f| self.emission(f)).collect();
+        if let Some(at) = headline_at {
+            for (i, emission) in emissions.iter_mut().enumerate().take(at + 1) {
+                let keep = label_index(if i == at { Class::Headline } else { Class::Furniture });
+                for (k, e) in emission.iter_mut().enumerate() {
+                    if k != keep {
+                        *e = f32::NEG_INFINITY;
+                    }
+                }
+            }
+        }
         for (emission, _) in emissions.iter_mut().zip(no_title).filter(|(_, no)| **no) {
             for (k, label) in LABELS.iter().enumerate() {
                 if matches!(

@@ -83,6 +83,28 @@ pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
     let (features, no_title) = features::page_decoding_input(&lines, lexicon);
     let joined: Vec<bool> = lines.iter().map(|l| l.gap == 0).collect();
     let mut classes = model.decode(&features, &joined, &no_title);
+    // No header anywhere: the first line that could be a title (short, not furniture by the
+    // lexicon, no folio or date, ending no sentence) becomes the headline and the page is
+    // decoded again around it, so a headline wrapped over two lines and the text below it are
+    // labelled as on any page. A page continued from another (`上接第1版`) opens mid-article
+    // and is left without one.
+    if !classes.iter().any(|c| labeller::starts_article(None, *c))
+        && !lines.iter().take(6).any(|l| l.norm.contains("上接") || l.norm.contains("接上"))
+    {
+        let title_like = |i: usize| {
+            let line = &lines[i];
+            !no_title[i]
+                && line.len <= 40
+                && !line.indent
+                && !line.ends_sentence()
+                && !line.norm.ends_with(['，', ',', '、'])
+                && !features::has_page_ref(&line.norm)
+                && !features::has_date(&line.norm)
+        };
+        if let Some(at) = (0..lines.len().min(6)).find(|&i| title_like(i)) {
+            classes = model.decode_with_headline_at(&features, &joined, &no_title, at);
+        }
+    }
     // A page without any header (a continuation page, a text with no headline at all) is one
     // article: its text is body, never silently page furniture. When that text opens with a
     // short line that ends no sentence (a display page: an advertisement, a poster), the line
