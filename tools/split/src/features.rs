@@ -179,7 +179,7 @@ fn dateline_start(text: &str, lexicon: &Lexicon) -> bool {
 /// credit, a printed date with its weekday, a phone number or a URL. Decoding rules these out
 /// (`labeller::Model::decode`), so furniture never becomes a headline.
 pub fn never_title(line: &Line, lexicon: &Lexicon) -> bool {
-    never_title_shaped(line, &shape(line, 0, lexicon))
+    never_title_shaped(line, &shape(line, width(line), 0, lexicon))
 }
 
 /// `never_title` from the hits already found for the line's features.
@@ -309,10 +309,10 @@ fn tail(text: &str, n: usize) -> &str {
     text.char_indices().rev().nth(n.saturating_sub(1)).map_or(text, |(at, _)| &text[at..])
 }
 
-fn shape(line: &Line, median: usize, lexicon: &Lexicon) -> Shape {
+fn shape(line: &Line, width: usize, median: usize, lexicon: &Lexicon) -> Shape {
     Shape {
-        len: len_bucket(width(line)),
-        rel: rel_bucket(width(line), median),
+        len: len_bucket(width),
+        rel: rel_bucket(width, median),
         end: end_class(tail(&line.norm, 8)),
         start: start_class(head(&line.norm, 8)),
         gap: match line.gap {
@@ -325,7 +325,6 @@ fn shape(line: &Line, median: usize, lexicon: &Lexicon) -> Shape {
     }
 }
 
-/// The median length of a page's lines (without whitespace), 0 for an empty page.
 /// How wide a line prints, in full-width characters: Latin letters, digits and ASCII
 /// punctuation are half as wide as Han characters, so a wrapped line holding `iPhone 17` has
 /// more characters than its neighbours but the same width.
@@ -337,9 +336,9 @@ fn width(line: &Line) -> usize {
     halves.div_ceil(2)
 }
 
-/// The median width of a page's lines (`width`), 0 for an empty page.
-fn median_len(lines: &[Line]) -> usize {
-    let mut lens: Vec<usize> = lines.iter().map(width).collect();
+/// The median of a page's line widths (`width`), 0 for an empty page.
+fn median_len(widths: &[usize]) -> usize {
+    let mut lens = widths.to_vec();
     if lens.is_empty() {
         return 0;
     }
@@ -455,8 +454,9 @@ fn each_feature(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, &str)
 
 /// Sends every feature to `sink`; `shaped` sees the lines' shapes once they are measured.
 fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped: impl FnOnce(&[Shape])) {
-    let median = median_len(lines);
-    let shapes: Vec<Shape> = lines.iter().map(|l| shape(l, median, lexicon)).collect();
+    let widths: Vec<usize> = lines.iter().map(width).collect();
+    let median = median_len(&widths);
+    let shapes: Vec<Shape> = lines.iter().zip(&widths).map(|(l, w)| shape(l, *w, median, lexicon)).collect();
     shaped(&shapes);
     let n = lines.len();
     let page_gaps = page_gaps(lines);
