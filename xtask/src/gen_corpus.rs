@@ -353,7 +353,9 @@ fn render_header(r: &mut Rendered, article: &CorpusArticle, style: Style, rng: &
     let headline = article.headline.trim();
     let hc = chars(headline);
     if pdf && hc.len() > 12 && rng.below(3) == 0 {
-        let cut = hc.len() / 2;
+        // A column of display type breaks the headline where the line is full: the first line
+        // is the longer one.
+        let cut = hc.len() / 2 + rng.below(hc.len() / 2 - 1);
         r.push(hc[..cut].iter().collect::<String>(), Class::Headline);
         r.push(hc[cut..].iter().collect::<String>(), Class::Headline);
     } else if pdf && hc.len() <= 10 && rng.below(4) == 0 {

@@ -547,6 +547,23 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
                 push(&mut f, format_args!("{name}:md-rank={}", (level - top).min(3)));
             }
         }
+        // How a short line's printed width compares with its neighbours': a title broken over
+        // two lines fills the first one, a kicker and its headline differ.
+        if lines[i].len <= 40 {
+            for (j, name) in [(i.checked_sub(1), "-1"), (Some(i + 1), "1")] {
+                if let Some(&other) = j.and_then(|j| widths.get(j)) {
+                    let diff = other as isize - widths[i] as isize;
+                    let bucket = match diff {
+                        ..=-4 => "lt-3",
+                        -3..=-1 => "-3..-1",
+                        0 => "0",
+                        1..=3 => "1..3",
+                        _ => "gt3",
+                    };
+                    push(&mut f, format_args!("{name}:width-diff={bucket}*{}", s.end));
+                }
+            }
+        }
         // The header above: how the two lines before relate (a kicker, headline, subtitle run).
         if i >= 1 {
             let p = &shapes[i - 1];
