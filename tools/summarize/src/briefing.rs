@@ -191,6 +191,10 @@ pub struct DistrictProfile {
     pub figures: Vec<FigureRow>,
     pub people: Vec<PersonRow>,
     pub quotes: Vec<QuoteRow>,
+    /// The (name, role) pairs in `people`: a person is listed once, found in constant time (a
+    /// scan of the list per person was quadratic in a district's people).
+    #[serde(skip)]
+    pub known_people: std::collections::HashSet<(String, Option<String>)>,
 }
 
 /// One speaker and what they said, across the corpus.
@@ -305,8 +309,7 @@ impl Corpus {
         profile.articles.extend(rows.article);
         profile.figures.extend(rows.figures);
         for person in rows.people {
-            let known = profile.people.iter().any(|p| p.name == person.name && p.role == person.role);
-            if !known {
+            if profile.known_people.insert((person.name.clone(), person.role.clone())) {
                 profile.people.push(person);
             }
         }
@@ -317,11 +320,16 @@ impl Corpus {
     /// Attributed quotes grouped by speaker, speakers in order of first appearance.
     pub fn speakers(&self) -> Vec<Speaker> {
         let mut speakers: Vec<Speaker> = Vec::new();
+        // Speaker name → its place in `speakers` (a scan per quote was quadratic).
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for quote in self.districts.values().flat_map(|d| &d.quotes) {
             let Some(name) = quote.speaker.clone() else { continue };
-            match speakers.iter_mut().find(|s| s.speaker == name) {
-                Some(speaker) => speaker.quotes.push(quote.clone()),
-                None => speakers.push(Speaker { speaker: name, role: quote.role.clone(), quotes: vec![quote.clone()] }),
+            match index.get(&name) {
+                Some(&at) => speakers[at].quotes.push(quote.clone()),
+                None => {
+                    index.insert(name.clone(), speakers.len());
+                    speakers.push(Speaker { speaker: name, role: quote.role.clone(), quotes: vec![quote.clone()] });
+                }
             }
         }
         speakers
