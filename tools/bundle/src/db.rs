@@ -209,11 +209,7 @@ const CHILD_TABLES: &[&str] = &[
     "organization_rows",
 ];
 
-/// Whether `c` is written without spaces between words (Han, kana, Hangul).
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
+pub use model::text::is_cjk;
 
 /// The tokens of `text` for the bigram index, space-separated: each run of CJK characters as its
 /// overlapping bigrams (a lone character as itself), each run of other letters and digits as one

@@ -50,13 +50,7 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
-/// A file-name-safe form of an id.
-pub fn slug(id: &str) -> String {
-    let cleaned: String =
-        id.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    let cleaned = cleaned.trim_start_matches('.');
-    if cleaned.is_empty() { "_".to_owned() } else { cleaned.to_owned() }
-}
+pub use model::text::slug;
 
 /// The compiled site templates and the assets.
 pub struct Site {

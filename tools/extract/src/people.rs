@@ -32,9 +32,7 @@ fn text_of(chars: &[char], start: usize, end: usize) -> String {
     chars.get(start..end).map(|s| s.iter().collect()).unwrap_or_default()
 }
 
-fn is_han(c: char) -> bool {
-    ('\u{4e00}'..='\u{9fff}').contains(&c)
-}
+use model::text::is_han;
 
 /// Whether `c` never stands inside a person's name (的, 了, 说).
 fn not_in_name(c: char, lexicon: &Lexicon) -> bool {

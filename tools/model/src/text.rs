@@ -9,6 +9,24 @@ pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3007)
 }
 
+/// A character written without spaces between words: Han, kana, Hangul (what the search
+/// index cuts into bigrams).
+pub fn is_cjk(c: char) -> bool {
+    is_han(c) || matches!(c as u32, 0x3040..=0x30FF | 0xAC00..=0xD7AF)
+}
+
+/// A file-name- and URL-safe form of a name or id: letters (of any script), digits, `-`, `_`
+/// and `.` are kept, anything else becomes `_`; no leading dot, never empty.
+pub fn slug(name: &str) -> String {
+    let cleaned: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() { "_".to_owned() } else { cleaned.to_owned() }
+}
+
 /// Characters that count as "wide" for letter-spacing: Han, CJK punctuation, full-width forms,
 /// curly quotes and dashes.
 pub fn is_wide(c: char) -> bool {
@@ -147,6 +165,16 @@ pub fn remove_letter_spacing(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_are_file_names_and_classes_are_one() {
+        assert_eq!(slug("西湖区"), "西湖区");
+        assert_eq!(slug("../a b/c"), "_a_b_c");
+        assert_eq!(slug(" .hidden"), "hidden");
+        assert_eq!(slug("///"), "___");
+        assert_eq!(slug(""), "_");
+        assert!(is_cjk('中') && is_cjk('か') && is_cjk('한') && !is_cjk('a') && !is_cjk('，'));
+    }
 
     #[test]
     fn letter_spacing_goes_between_han_and_stays_next_to_latin() {

@@ -214,22 +214,7 @@ pub struct Corpus {
     pub events: Vec<Event>,
 }
 
-/// A file-name-safe slug: path separators, control and reserved characters become `_`.
-pub fn slug(name: &str) -> String {
-    let cleaned: String =
-        name.trim()
-            .chars()
-            .map(|c| {
-                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    let cleaned = cleaned.trim_start_matches('.');
-    if cleaned.is_empty() { "_".to_owned() } else { cleaned.to_owned() }
-}
+pub use model::text::slug;
 
 /// One article's share of the corpus briefing: its district and small rows. Made per page in
 /// parallel and cached by the binary, so a rebuild only gathers them.
