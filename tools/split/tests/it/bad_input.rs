@@ -1,20 +1,16 @@
-//! Bad input is a diagnostic or an error, never a panic, and never slow.
-
-use std::time::Instant;
+//! Bad input is a diagnostic or an error, never a panic.
 
 use crate::support::splitter;
 
+/// A 50 MB page on one line is one article holding every character (how long it takes is the
+/// bench's to show, not a test's).
 #[test]
-fn a_50_mb_single_line_splits_in_linear_time() {
+fn a_50_mb_single_line_is_one_article_with_every_character() {
     let line = "这是一段没有换行的超长文字，".repeat(50 * 1024 * 1024 / 42);
-    let started = Instant::now();
     let page = split::split_page("p", "p.txt", line.as_bytes(), splitter()).expect("decodes");
-    let elapsed = started.elapsed();
     assert_eq!(page.articles.len(), 1);
     let chars: usize = page.articles[0].paragraphs().map(|p| p.len()).sum();
     assert_eq!(chars, line.len());
-    // Generous for debug builds on slow machines; a quadratic step would take hours.
-    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
 }
 
 #[test]

@@ -1,0 +1,51 @@
+//! Furniture never becomes a title: page-editor lines, hotlines, URLs, dated weekday lines and
+//! photo credits placed where a headline could stand are never a series, kicker, headline or
+//! subtitle, on an invented page and on every fixture page.
+
+use crate::support::{fixtures, splitter};
+
+fn titles(page: &model::Page) -> Vec<String> {
+    page.articles
+        .iter()
+        .flat_map(|a| [a.series.clone(), a.kicker.clone(), Some(a.headline.clone()), a.subtitle.clone()])
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[test]
+fn furniture_lines_where_headlines_stand_are_never_titles() {
+    let text = "新闻热线：0571-88888888\n\n2026年3月1日 星期日\n\n虚构小城新建三座公园\n\n本报记者 王小明\n\n\
+                今年以来，虚构小城新建公园三座，市民出门见绿。\n\n本版责编：李小红\n\n\
+                http://www.example.com.cn\n\n王小明 摄\n\n虚构小城图书馆延长开放\n\n\
+                图书馆自本月起每晚开放到九点。\n";
+    let page = split::split_page("p", "p.txt", text.as_bytes(), splitter()).expect("splits");
+    let titles = titles(&page);
+    for furniture in ["热线", "星期", "责编", "http", "摄"] {
+        assert!(titles.iter().all(|t| !t.contains(furniture)), "{furniture} in a title: {titles:?}");
+    }
+    assert!(titles.iter().any(|t| t == "虚构小城新建三座公园"), "{titles:?}");
+}
+
+#[test]
+fn no_fixture_page_has_a_never_title_line_as_a_title() {
+    let lexicon = split::Lexicon::builtin();
+    let dir = fixtures().join("ok");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "expect") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("readable");
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let Ok(page) = split::split_page("p", &name, &bytes, splitter()) else { continue };
+        for title in titles(&page) {
+            for line in split::lines::parse(&title) {
+                assert!(!split::features::never_title(&line, &lexicon), "{name}: `{}` is a title", line.text);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixture pages");
+}
