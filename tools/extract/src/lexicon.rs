@@ -211,19 +211,18 @@ impl FigureContext {
                 Some("conjunction") => &mut out.conjunctions,
                 Some("subject-break") => &mut out.subject_breaks,
                 Some("adverb") => &mut out.adverbs,
-                _ => {
-                    return Err(LexiconError {
-                        file: file.into(),
-                        line,
-                        message: "expected `WORD KIND` with a KIND the file's header lists".into(),
-                    });
-                }
+                _ => return Err(unknown_kind(file, line)),
             };
             set.insert(one_char(file, line, word)?);
         }
         out.not_half.sort_by_key(|w| std::cmp::Reverse(w.len()));
         Ok(out)
     }
+}
+
+/// A `WORD KIND` line whose kind the file does not define.
+fn unknown_kind(file: &str, line: usize) -> LexiconError {
+    LexiconError { file: file.into(), line, message: "expected `WORD KIND` with a KIND the file's header lists".into() }
 }
 
 impl NameContext {
@@ -248,13 +247,7 @@ impl NameContext {
                 Some("circumstance") => &mut out.circumstance,
                 Some("before-address") => &mut out.before_address,
                 Some("address-prefix") => &mut out.address_prefix,
-                _ => {
-                    return Err(LexiconError {
-                        file: file.into(),
-                        line,
-                        message: "expected `WORD KIND` with a KIND the file's header lists".into(),
-                    });
-                }
+                _ => return Err(unknown_kind(file, line)),
             };
             set.insert(one_char(file, line, word)?);
         }
