@@ -12,6 +12,7 @@ mod config;
 mod fuzz;
 mod gen_corpus;
 mod hashing;
+mod pages;
 mod pipeline;
 mod progress;
 mod refresh;
@@ -208,7 +209,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// The cargo profile a pipeline command runs the steps with; `None` for other commands.
+fn pipeline_profile(command: &Command) -> Option<&str> {
+    match command {
+        Command::BuildAll(build) | Command::Run { build, .. } | Command::Refresh { build, .. } => {
+            Some(&build.cargo_profile)
+        }
+        Command::Status(_) => Some("release"),
+        _ => None,
+    }
+}
+
 fn dispatch(command: Command) -> anyhow::Result<Outcome> {
+    if let Some(profile) = pipeline_profile(&command) {
+        // The per-page steps run inside xtask: make sure it is the optimized build.
+        pages::reexec_optimized(&project_root(), profile)?;
+    }
     match command {
         Command::BuildAll(build) => {
             let config = build.paths.config()?;

@@ -101,9 +101,9 @@ struct StepState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct PageState {
-    input: String,
-    output: String,
+pub(crate) struct PageState {
+    pub(crate) input: String,
+    pub(crate) output: String,
 }
 
 impl StepState {
@@ -139,6 +139,10 @@ pub struct StepReport {
     /// The combined output failed.
     pub combined_failed: bool,
     pub seconds: f64,
+    /// For steps run in process: the time worker threads spent in the step, summed over threads
+    /// (close to its CPU time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy_seconds: Option<f64>,
     /// Peak resident memory of the step's process, in KiB, where known.
     pub peak_rss_kb: Option<u64>,
 }
@@ -253,7 +257,7 @@ fn listed_seed_pages(seeds: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> 
 }
 
 /// The folder of the cargo profile's binaries.
-fn binary_dir(root: &Path, profile: &str) -> PathBuf {
+pub(crate) fn binary_dir(root: &Path, profile: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
     let target = if target.is_relative() { root.join(target) } else { target };
     target.join(if profile == "dev" { "debug" } else { profile })
@@ -299,7 +303,25 @@ pub fn build_tools(paths: &Paths, profile: &str, mode: Mode) -> anyhow::Result<P
     Ok(binary_dir(&paths.root, profile))
 }
 
-/// The key of a step: its binary, its options, and the files those options name.
+/// The key of a per-page step, which xtask runs in process (`pages`): the step's code identity
+/// as compiled into xtask, its options, and the files those options name.
+fn chain_key(config: &Config, step: &str, cache: &mut HashCache) -> anyhow::Result<String> {
+    let identity = crate::pages::code_identity(step).with_context(|| format!("`{step}` is not a per-page step"))?;
+    let options = config.options.to_json(step).unwrap_or_default();
+    let mut parts = vec![step.to_owned(), "in-process".to_owned(), identity.to_owned(), options];
+    for resource in config.options.resources(step) {
+        parts.push(cache.hash_tree(&resource)?);
+    }
+    Ok(hashing::hash_strings(parts.iter().map(String::as_str)))
+}
+
+/// The key a step's state is kept under: `chain_key` for the per-page steps (summarize's
+/// combined output adds its binary in `run_combined`), `step_key` for the combined-only ones.
+fn state_key(config: &Config, step: &str, binary: &Path, cache: &mut HashCache) -> anyhow::Result<String> {
+    if kind(step) == Kind::Combined { step_key(config, step, binary, cache) } else { chain_key(config, step, cache) }
+}
+
+/// The key of a step run as its binary: the binary, its options, and the files those options name.
 fn step_key(config: &Config, step: &str, binary: &Path, cache: &mut HashCache) -> anyhow::Result<String> {
     let binary_hash = cache
         .hash_file(binary)?
@@ -441,53 +463,6 @@ fn read_events(
     }
 }
 
-/// Runs a per-page step binary over `stale` pages, reading its progress events.
-fn run_page_batch(
-    ctx: &StepRun<'_>,
-    stale: &[(String, PathBuf, String)],
-    report: &mut StepReport,
-) -> anyhow::Result<BTreeSet<String>> {
-    let StepRun { paths, run, step, binary, options_file, .. } = *ctx;
-    let state_dir = paths.state_dir();
-    let list: String = stale.iter().map(|(_, path, _)| format!("{}\n", path.display())).collect();
-    let list_file = state_dir.join(format!("{step}.batch"));
-    model::io::write_atomic(&list_file, list.as_bytes())?;
-
-    let mut command = Command::new(binary);
-    command.arg("--events").arg("--options").arg(options_file).arg("--out-dir").arg(paths.step_dir(step));
-    command.arg("--files-from").arg(&list_file);
-    if let Some(jobs) = run.jobs {
-        command.arg("--jobs").arg(jobs.to_string());
-    }
-    command.stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::null());
-    let mut child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-
-    let started = Instant::now();
-    let mut progress = StepProgress::start(run.progress, step, stale.len() as u64, "pages");
-    let mut ok_pages = BTreeSet::new();
-    let heartbeat = Heartbeat::start(run.progress, step);
-    if let Some(stdout) = child.stdout.take() {
-        read_events(stdout, &mut progress, &mut ok_pages, report);
-    }
-    let status = child.wait().with_context(|| format!("waiting for {}", binary.display()))?;
-    drop(heartbeat);
-    progress.finish(started.elapsed().as_secs_f64());
-    if status.code() == Some(2) {
-        // The step could not run (bad options, an unwritable or full output folder): so cannot
-        // the run. Outputs in place stay; state is not advanced, so nothing is trusted wrongly.
-        bail!("`{step}` could not run ({status}); its error is above");
-    }
-    if status.code().is_none() {
-        // The step was killed: every page it did not finish failed.
-        for (id, _, _) in stale {
-            if !ok_pages.contains(id) && !report.failed.contains_key(id) {
-                report.failed.insert(id.clone(), format!("`{step}` could not run ({status})"));
-            }
-        }
-    }
-    Ok(ok_pages)
-}
-
 /// Runs `steps` (enabled ones, in order) over the seeds. Errors mean the run could not proceed.
 pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOptions) -> anyhow::Result<RunReport> {
     let started = Instant::now();
@@ -509,72 +484,30 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
     let mut cache = HashCache::load(&cache_path);
     let mut report = RunReport::default();
 
+    let chain: Vec<&'static str> = steps.iter().copied().filter(|s| kind(s) != Kind::Combined).collect();
+    let mut chain_reports =
+        if chain.is_empty() { Vec::new() } else { run_chain(paths, config, &chain, run, &pages, &mut cache)? };
+    cache.save(&cache_path)?;
+
     for &step in steps {
-        let step_started = Instant::now();
-        let binary = bin_dir.join(step);
-        let key = step_key(config, step, &binary, &mut cache)?;
-        let state_path = state_dir.join(format!("{step}.json"));
-        let mut state = StepState::load(&state_path);
-        let options_file = state_dir.join(format!("{step}.options.json"));
-        model::io::write_atomic(&options_file, config.options.to_json(step).unwrap_or_default().as_bytes())?;
-        let mut step_report = StepReport { step: step.to_owned(), ..StepReport::default() };
-        let ctx = StepRun { paths, config, run, step, binary: &binary, key: &key, options_file: &options_file };
-
-        if kind(step) != Kind::Combined {
-            let plan = plan_pages(&ctx, &state, &pages, &mut cache)?;
-            // Only the first step of this run can lack its input entirely (`run extract` before
-            // `run clean`); later ones are fed by the steps before them.
-            if let Some(prev) = input_step(config, step)
-                && steps.first() == Some(&step)
-                && !plan.missing.is_empty()
-                && plan.stale.is_empty()
-                && plan.fresh == 0
-            {
-                bail!(
-                    "`{step}` needs the output of `{prev}`, which is missing for {} page(s) in {}: run `cargo xtask run {prev}` first (or `cargo xtask build-all`)",
-                    plan.missing.len(),
-                    paths.step_dir(prev).display()
-                );
-            }
-            step_report.fresh = plan.fresh;
-            step_report.missing = plan.missing.clone();
-            if state.key != key {
-                // Outputs recorded under another key are stale: forget them so none is trusted.
-                state.pages.clear();
-                state.key = key.clone();
-            }
-            if !plan.stale.is_empty() {
-                let ok = run_page_batch(&ctx, &plan.stale, &mut step_report)?;
-                for (id, _, input_hash) in &plan.stale {
-                    if ok.contains(id) {
-                        let output = model::io::artifact_path(&paths.step_dir(step), id);
-                        match cache.hash_file(&output)? {
-                            Some(output) => {
-                                state.pages.insert(id.clone(), PageState { input: input_hash.clone(), output });
-                                step_report.done.push(id.clone());
-                            }
-                            None => {
-                                state.pages.remove(id);
-                                step_report.failed.insert(id.clone(), "the step wrote no output".to_owned());
-                            }
-                        }
-                    } else {
-                        state.pages.remove(id);
-                    }
-                }
-            }
-            if run.pages.is_empty() {
-                remove_vanished(&paths.step_dir(step), &pages, &mut state)?;
-            }
-            state.save(&state_path)?;
-        }
-
+        let mut step_report = match chain_reports.iter().position(|r| r.step == step) {
+            Some(at) => chain_reports.remove(at),
+            None => StepReport { step: step.to_owned(), ..StepReport::default() },
+        };
         if kind(step) != Kind::PerPage && run.pages.is_empty() {
+            let step_started = Instant::now();
+            let binary = bin_dir.join(step);
+            let key = state_key(config, step, &binary, &mut cache)?;
+            let state_path = state_dir.join(format!("{step}.json"));
+            let mut state = StepState::load(&state_path);
+            let options_file = state_dir.join(format!("{step}.options.json"));
+            model::io::write_atomic(&options_file, config.options.to_json(step).unwrap_or_default().as_bytes())?;
+            let ctx = StepRun { paths, config, run, step, binary: &binary, key: &key, options_file: &options_file };
             run_combined(&ctx, &pages, &mut state, &mut step_report, &mut cache)?;
             state.key = key.clone();
             state.save(&state_path)?;
+            step_report.seconds += step_started.elapsed().as_secs_f64();
         }
-        step_report.seconds = step_started.elapsed().as_secs_f64();
         report.steps.push(step_report);
         cache.save(&cache_path)?;
     }
@@ -588,6 +521,143 @@ pub fn run(paths: &Paths, config: &Config, steps: &[&'static str], run: &RunOpti
     let last = serde_json::to_vec_pretty(&report).context("serializing the run report")?;
     model::io::write_atomic(&state_dir.join("last-run.json"), &last)?;
     Ok(report)
+}
+
+/// How often the chain's state files are saved while it runs, so that a killed run keeps most of
+/// what it finished.
+const STATE_SAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Runs the per-page steps `chain` (enabled, in order) over the seeds in one process (`pages`):
+/// plans each page from the state and the hashes of the files on disk, runs the stale ones,
+/// records outcomes in each step's state (saved now and then while running, and at the end,
+/// always after the outputs they describe) and returns one report per step.
+fn run_chain(
+    paths: &Paths,
+    config: &Config,
+    chain: &[&'static str],
+    run: &RunOptions,
+    pages: &BTreeMap<String, PathBuf>,
+    cache: &mut HashCache,
+) -> anyhow::Result<Vec<StepReport>> {
+    let started = Instant::now();
+    let state_dir = paths.state_dir();
+    let mut states = Vec::new();
+    for &step in chain {
+        let key = chain_key(config, step, cache)?;
+        let mut state = StepState::load(&state_dir.join(format!("{step}.json")));
+        if state.key != key {
+            // Outputs recorded under another key are stale: forget them so none is trusted.
+            state.pages.clear();
+            state.key = key;
+        }
+        states.push(state);
+    }
+    let from = input_step(config, chain[0]);
+    let mut plans = Vec::new();
+    for (id, seed) in pages {
+        if !run.pages.is_empty() && !run.pages.contains(id) {
+            continue;
+        }
+        let first_input = match from {
+            None => seed.clone(),
+            Some(prev) => model::io::artifact_path(&paths.step_dir(prev), id),
+        };
+        let first_input_hash = cache.hash_file(&first_input)?;
+        let mut outputs = Vec::new();
+        for step in chain {
+            outputs.push(cache.hash_file(&model::io::artifact_path(&paths.step_dir(step), id))?);
+        }
+        let seed_name = seed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        plans.push(crate::pages::PagePlan { id: id.clone(), seed_name, first_input, first_input_hash, outputs });
+    }
+    // Only the first step of a run can lack its input entirely (`run extract` before `run clean`).
+    if let Some(prev) = from
+        && !plans.is_empty()
+        && plans.iter().all(|p| p.first_input_hash.is_none())
+    {
+        bail!(
+            "`{}` needs the output of `{prev}`, which is missing for {} page(s) in {}: run `cargo xtask run {prev}` first (or `cargo xtask build-all`)",
+            chain[0],
+            plans.len(),
+            paths.step_dir(prev).display()
+        );
+    }
+
+    let steps: Vec<crate::pages::ChainStep> = chain
+        .iter()
+        .zip(&states)
+        .map(|(&name, state)| crate::pages::ChainStep {
+            name,
+            out_dir: paths.step_dir(name),
+            recorded: state.pages.clone(),
+        })
+        .collect();
+    let chain_run =
+        crate::pages::ChainRun { config, steps: &steps, redo_all: run.force || !run.pages.is_empty(), jobs: run.jobs };
+    let mut reports: Vec<StepReport> =
+        chain.iter().map(|s| StepReport { step: (*s).to_owned(), ..StepReport::default() }).collect();
+    let label = chain.join("+");
+    let mut progress = StepProgress::start(run.progress, &label, plans.len() as u64, "pages");
+    let heartbeat = Heartbeat::start(run.progress, &label);
+    // Per page, its first failure, until its last step reports.
+    let mut first_failure: BTreeMap<String, String> = BTreeMap::new();
+    let mut last_save = Instant::now();
+    let mut unsaved = false;
+    let totals = crate::pages::run(&chain_run, &plans, |outcome| {
+        let crate::pages::StepOutcome { page, step, outcome } = outcome;
+        let (state, report) = (&mut states[step], &mut reports[step]);
+        match outcome {
+            crate::pages::Outcome::Fresh => report.fresh += 1,
+            crate::pages::Outcome::Missing => report.missing.push(page.clone()),
+            crate::pages::Outcome::Done { input, output } => {
+                state.pages.insert(page.clone(), PageState { input, output });
+                report.done.push(page.clone());
+                unsaved = true;
+            }
+            crate::pages::Outcome::Failed(error) => {
+                state.pages.remove(&page);
+                first_failure.entry(page.clone()).or_insert_with(|| format!("{}: {error}", chain[step]));
+                report.failed.insert(page.clone(), error);
+                unsaved = true;
+            }
+        }
+        if step + 1 == chain.len() {
+            let failure = first_failure.remove(&page);
+            progress.page(failure.is_none(), &page, failure.as_deref());
+        }
+        if unsaved && last_save.elapsed() >= STATE_SAVE_EVERY {
+            // Best effort: the final save reports errors; this one only keeps work a kill would lose.
+            for (state, step) in states.iter_mut().zip(chain) {
+                let _ = state.save(&state_dir.join(format!("{step}.json")));
+            }
+            last_save = Instant::now();
+            unsaved = false;
+        }
+    });
+    drop(heartbeat);
+    progress.finish(started.elapsed().as_secs_f64());
+    if let Some(err) = totals.fatal {
+        // The run cannot go on (a step could not load, the output folder cannot be written).
+        // Outputs in place stay; state is not advanced further, so nothing is trusted wrongly.
+        return Err(err);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let busy: f64 = totals.busy_seconds.iter().sum();
+    let peak_rss_kb = model::batch::peak_rss_kb();
+    for (index, (state, step)) in states.iter_mut().zip(chain).enumerate() {
+        if run.pages.is_empty() {
+            remove_vanished(&paths.step_dir(step), pages, state)?;
+        }
+        state.save(&state_dir.join(format!("{step}.json")))?;
+        let report = &mut reports[index];
+        report.done.sort();
+        report.missing.sort();
+        // The steps share one wall-clock phase: each gets the share its threads were busy in it.
+        report.seconds = if busy > 0.0 { wall * totals.busy_seconds[index] / busy } else { 0.0 };
+        report.busy_seconds = Some(totals.busy_seconds[index]);
+        report.peak_rss_kb = peak_rss_kb;
+    }
+    Ok(reports)
 }
 
 /// Deletes the outputs of pages whose seed is gone.
@@ -617,7 +687,9 @@ fn run_combined(
     let Some(source) = source else { bail!("`{step}` has no input step enabled") };
     let dir = paths.step_dir(source);
     let mut inputs = Vec::new();
-    let mut parts = vec![key.to_owned()];
+    // The binary that makes the combined output (for summarize, the key is the per-page one).
+    let binary_hash = cache.hash_file(binary)?.unwrap_or_default();
+    let mut parts = vec![key.to_owned(), binary_hash];
     for id in pages.keys() {
         let path = model::io::artifact_path(&dir, id);
         if let Some(hash) = cache.hash_file(&path)? {
@@ -696,7 +768,7 @@ pub fn status(paths: &Paths, config: &Config, profile: &str) -> anyhow::Result<V
     let mut stale_upstream: BTreeSet<String> = BTreeSet::new();
     for &step in &config.steps {
         let binary = bin_dir.join(step);
-        let key = step_key(config, step, &binary, &mut cache)?;
+        let key = state_key(config, step, &binary, &mut cache)?;
         let state = StepState::load(&paths.state_dir().join(format!("{step}.json")));
         if kind(step) == Kind::Combined {
             let note = if stale_upstream.is_empty() && state.key == key && state.combined.is_some() {

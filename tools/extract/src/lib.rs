@@ -47,6 +47,59 @@ impl Extractor {
     }
 }
 
+/// Reads one file's text for `load`: `Ok(None)` when the file does not exist. The caller does
+/// the IO (this library does none); an error should name the file.
+pub type ReadFile<'a> = dyn Fn(&std::path::Path) -> anyhow::Result<Option<String>> + Sync + 'a;
+
+/// Builds everything the extractor loads once, from `options` and the files they name, read
+/// through `read`: the lexicon files that exist override the embedded ones; the gazetteer is
+/// `None` when its folder lacks `areas.csv` or `streets.csv`. The segmenter's dictionary, the
+/// TF-IDF table and the gazetteer are independent and each takes a noticeable part of start-up,
+/// so they are built on threads of their own. Used by the binary and by xtask's in-process runner.
+pub fn load(options: &ExtractOptions, read: &ReadFile<'_>) -> anyhow::Result<Extractor> {
+    use anyhow::Context;
+    let load_lexicon = || -> anyhow::Result<Lexicon> {
+        let mut files = std::collections::HashMap::new();
+        for (name, _) in lexicon::FILES {
+            if let Some(text) = read(&options.lexicon.join(name))? {
+                files.insert((*name).to_owned(), text);
+            }
+        }
+        Ok(Lexicon::from_files(&files)?)
+    };
+    let load_gazetteer = || -> anyhow::Result<Option<Gazetteer>> {
+        let dir = &options.gazetteer;
+        let file = |name: &str| read(&dir.join(name));
+        let (provinces, cities) = (file("provinces.csv")?, file("cities.csv")?);
+        let (Some(areas), Some(streets)) = (file("areas.csv")?, file("streets.csv")?) else {
+            return Ok(None);
+        };
+        let csv = model::gazetteer::GazetteerCsv {
+            provinces: provinces.as_deref(),
+            cities: cities.as_deref(),
+            areas: &areas,
+            streets: &streets,
+        };
+        let gazetteer = Gazetteer::from_csv(csv).with_context(|| format!("gazetteer in {}", dir.display()))?;
+        Ok(Some(gazetteer))
+    };
+    let (jieba, tfidf, gazetteer, lexicon) = std::thread::scope(|scope| {
+        let jieba = scope.spawn(Jieba::new);
+        let tfidf = scope.spawn(TfIdf::default);
+        let gazetteer = scope.spawn(load_gazetteer);
+        let lexicon = load_lexicon();
+        (jieba.join(), tfidf.join(), gazetteer.join(), lexicon)
+    });
+    let panicked = |what: &str| anyhow::anyhow!("building the {what} failed");
+    Ok(Extractor {
+        lexicon: lexicon?,
+        jieba: jieba.map_err(|_| panicked("segmenter dictionary"))?,
+        tfidf: tfidf.map_err(|_| panicked("TF-IDF table"))?,
+        gazetteer: gazetteer.map_err(|_| panicked("gazetteer"))??,
+        idf_cache: Default::default(),
+    })
+}
+
 /// The division mentions of an article: headline, kicker, subtitle, then the paragraphs with the
 /// tags already made for them. Empty without a gazetteer.
 pub fn article_places(

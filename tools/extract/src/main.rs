@@ -103,9 +103,7 @@ fn load_lexicon(dir: Option<&Path>) -> anyhow::Result<extract::Lexicon> {
     let mut files = HashMap::new();
     if let Some(dir) = dir {
         for (name, _) in extract::lexicon::FILES {
-            let path = dir.join(name);
-            if path.is_file() {
-                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            if let Some(text) = read_file(&dir.join(name))? {
                 files.insert((*name).to_owned(), text);
             }
         }
@@ -113,54 +111,19 @@ fn load_lexicon(dir: Option<&Path>) -> anyhow::Result<extract::Lexicon> {
     Ok(extract::Lexicon::from_files(&files)?)
 }
 
-/// Reads the division gazetteer from `dir`; `None` when the folder does not exist.
-fn load_gazetteer(dir: &Path) -> anyhow::Result<Option<model::gazetteer::Gazetteer>> {
-    if !dir.is_dir() {
+/// A file's text, `None` when it is not there.
+fn read_file(path: &Path) -> anyhow::Result<Option<String>> {
+    if !path.is_file() {
         return Ok(None);
     }
-    let read = |name: &str| -> anyhow::Result<Option<String>> {
-        let path = dir.join(name);
-        if !path.is_file() {
-            return Ok(None);
-        }
-        std::fs::read_to_string(&path).map(Some).with_context(|| format!("reading {}", path.display()))
-    };
-    let (provinces, cities) = (read("provinces.csv")?, read("cities.csv")?);
-    let (Some(areas), Some(streets)) = (read("areas.csv")?, read("streets.csv")?) else {
-        return Ok(None);
-    };
-    let csv = model::gazetteer::GazetteerCsv {
-        provinces: provinces.as_deref(),
-        cities: cities.as_deref(),
-        areas: &areas,
-        streets: &streets,
-    };
-    let gazetteer =
-        model::gazetteer::Gazetteer::from_csv(csv).with_context(|| format!("gazetteer in {}", dir.display()))?;
-    Ok(Some(gazetteer))
+    std::fs::read_to_string(path).map(Some).with_context(|| format!("reading {}", path.display()))
 }
 
-/// Builds everything the extractor loads once: the segmenter's dictionary, the TF-IDF table and
-/// the gazetteer are independent and each takes a noticeable part of start-up, so they are built
-/// on threads of their own. The extractor is leaked: it lives until the process exits, and the OS
-/// takes its memory back faster than freeing its millions of small allocations would.
+/// Builds everything the extractor loads once (`extract::load`). The extractor is leaked: it
+/// lives until the process exits, and the OS takes its memory back faster than freeing its
+/// millions of small allocations would.
 fn load_extractor(options: &ExtractOptions) -> anyhow::Result<&'static extract::Extractor> {
-    let (jieba, tfidf, gazetteer, lexicon) = std::thread::scope(|scope| {
-        let jieba = scope.spawn(jieba_rs::Jieba::new);
-        let tfidf = scope.spawn(jieba_rs::TfIdf::default);
-        let gazetteer = scope.spawn(|| load_gazetteer(&options.gazetteer));
-        let lexicon = load_lexicon(Some(&options.lexicon));
-        (jieba.join(), tfidf.join(), gazetteer.join(), lexicon)
-    });
-    let panicked = |what: &str| anyhow::anyhow!("building the {what} failed");
-    let extractor = extract::Extractor {
-        lexicon: lexicon?,
-        jieba: jieba.map_err(|_| panicked("segmenter dictionary"))?,
-        tfidf: tfidf.map_err(|_| panicked("TF-IDF table"))?,
-        gazetteer: gazetteer.map_err(|_| panicked("gazetteer"))??,
-        idf_cache: Default::default(),
-    };
-    Ok(Box::leak(Box::new(extractor)))
+    Ok(Box::leak(Box::new(extract::load(options, &read_file)?)))
 }
 
 fn main() -> ExitCode {
