@@ -130,7 +130,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
 /// such pairs. Other lines are returned unchanged.
 pub fn remove_letter_spacing(text: &str) -> String {
     // Justified lines are a column wide; a long line is not one, and scanning it would only cost.
-    if text.len() > 4096 {
+    // Only a space can be letter-spacing; most lines have none.
+    if text.len() > 4096 || !text.contains(' ') {
         return text.to_owned();
     }
     let chars: Vec<char> = text.chars().collect();

@@ -9,8 +9,6 @@
 //! No feature names a word from a particular page or paper: patterns and lexicons are generic
 //! (datelines, bylines, credits, furniture words, phone numbers, URLs, dates).
 
-use std::fmt::Write as _;
-
 use crate::lexicon::Lexicon;
 use crate::lines::{
     self, Line, is_closer, is_headingish, is_numbered, is_section_heading_shape, leading_byline, parse_byline,
@@ -29,8 +27,146 @@ struct Shape {
     start: &'static str,
     gap: &'static str,
     indent: bool,
-    /// Pattern hits, each a feature name.
-    hits: Vec<&'static str>,
+    /// Pattern and lexicon hits.
+    hits: Hits,
+}
+
+/// A pattern or lexicon hit of a line. The order is the order its features are sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Hit {
+    Md,
+    Bold,
+    FurnitureWord,
+    Credit,
+    CaptionCredit,
+    Byline,
+    TrailingByline,
+    LeadingByline,
+    Dateline,
+    CaptionStart,
+    HasTuwei,
+    CreditEnd,
+    Phone,
+    Url,
+    Date,
+    Weekday,
+    PageRef,
+    Numbered,
+    Headingish,
+    HeadingShape,
+    Column,
+    Banner,
+    TagEnd,
+    InnerDash,
+    ColonInside,
+    CommaInside,
+    Marks0,
+    Marks1,
+    Marks2,
+    InnerSpace,
+    QuotesOpen,
+}
+
+impl Hit {
+    const ALL: [Hit; 31] = [
+        Hit::Md,
+        Hit::Bold,
+        Hit::FurnitureWord,
+        Hit::Credit,
+        Hit::CaptionCredit,
+        Hit::Byline,
+        Hit::TrailingByline,
+        Hit::LeadingByline,
+        Hit::Dateline,
+        Hit::CaptionStart,
+        Hit::HasTuwei,
+        Hit::CreditEnd,
+        Hit::Phone,
+        Hit::Url,
+        Hit::Date,
+        Hit::Weekday,
+        Hit::PageRef,
+        Hit::Numbered,
+        Hit::Headingish,
+        Hit::HeadingShape,
+        Hit::Column,
+        Hit::Banner,
+        Hit::TagEnd,
+        Hit::InnerDash,
+        Hit::ColonInside,
+        Hit::CommaInside,
+        Hit::Marks0,
+        Hit::Marks1,
+        Hit::Marks2,
+        Hit::InnerSpace,
+        Hit::QuotesOpen,
+    ];
+
+    /// The hit's feature name.
+    fn name(self) -> &'static str {
+        match self {
+            Hit::Md => "md",
+            Hit::Bold => "bold",
+            Hit::FurnitureWord => "furniture-word",
+            Hit::Credit => "credit",
+            Hit::CaptionCredit => "caption-credit",
+            Hit::Byline => "byline",
+            Hit::TrailingByline => "trailing-byline",
+            Hit::LeadingByline => "leading-byline",
+            Hit::Dateline => "dateline",
+            Hit::CaptionStart => "caption-start",
+            Hit::HasTuwei => "has-tuwei",
+            Hit::CreditEnd => "credit-end",
+            Hit::Phone => "phone",
+            Hit::Url => "url",
+            Hit::Date => "date",
+            Hit::Weekday => "weekday",
+            Hit::PageRef => "page-ref",
+            Hit::Numbered => "numbered",
+            Hit::Headingish => "headingish",
+            Hit::HeadingShape => "heading-shape",
+            Hit::Column => "column",
+            Hit::Banner => "banner",
+            Hit::TagEnd => "tag-end",
+            Hit::InnerDash => "inner-dash",
+            Hit::ColonInside => "colon-inside",
+            Hit::CommaInside => "comma-inside",
+            Hit::Marks0 => "marks=0",
+            Hit::Marks1 => "marks=1",
+            Hit::Marks2 => "marks=2+",
+            Hit::InnerSpace => "inner-space",
+            Hit::QuotesOpen => "quotes-open",
+        }
+    }
+}
+
+/// A line's hits, as a set (bit `Hit as u8`); iterated in `Hit` order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Hits(u32);
+
+impl Hits {
+    fn push(&mut self, hit: Hit) {
+        self.0 |= 1 << hit as u8;
+    }
+
+    fn contains(self, hit: Hit) -> bool {
+        self.0 & (1 << hit as u8) != 0
+    }
+
+    fn any(self, of: &[Hit]) -> bool {
+        of.iter().any(|h| self.contains(*h))
+    }
+
+    /// The hits' feature names, in `Hit` order.
+    fn names(self) -> impl Iterator<Item = &'static str> {
+        Hit::ALL.into_iter().filter(move |h| self.contains(*h)).map(Hit::name)
+    }
+
+    /// The names of those hits that are among `of`, in `Hit` order.
+    fn names_among(self, of: &'static [Hit]) -> impl Iterator<Item = &'static str> {
+        Hit::ALL.into_iter().filter(move |h| self.contains(*h) && of.contains(h)).map(Hit::name)
+    }
 }
 
 /// Coarse length buckets (characters without whitespace).
@@ -139,8 +275,18 @@ fn count_digits_run(text: &str) -> usize {
 
 /// `2023年9月1日`, `2023-09-01`: a calendar date anywhere in the text.
 pub(crate) fn has_date(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().take(lines::SHORT_LIMIT).collect();
-    chars.windows(5).any(|w| w[..4].iter().all(|c| c.is_ascii_digit()) && matches!(w[4], '年' | '-' | '/' | '.'))
+    // Four digits and a year mark or separator, within the first `SHORT_LIMIT` characters.
+    let mut digits = 0;
+    for c in text.chars().take(lines::SHORT_LIMIT) {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if digits >= 4 && matches!(c, '年' | '-' | '/' | '.') {
+            return true;
+        } else {
+            digits = 0;
+        }
+    }
+    false
 }
 
 /// `第4版`, `下转第4版`, `上接第1版`, `（下转第二版）`: a jump line or folio.
@@ -153,6 +299,9 @@ pub(crate) fn has_page_ref(text: &str) -> bool {
 }
 
 fn has_url(text: &str) -> bool {
+    if !text.bytes().any(|b| b.is_ascii_alphabetic() || b == b'@') {
+        return false;
+    }
     let lower = text.to_ascii_lowercase();
     lower.contains("http")
         || lower.contains("www.")
@@ -163,8 +312,8 @@ fn has_url(text: &str) -> bool {
 
 /// `本报北京9月30日电`, `新华社北京6月30日电`, `本报讯`: a report dateline at the line's start.
 fn dateline_start(text: &str, lexicon: &Lexicon) -> bool {
-    let head: String = text.trim_start().chars().take(24).collect();
-    if head.starts_with("本报讯") || head.starts_with("本报讯") {
+    let head = head(text.trim_start(), 24);
+    if head.starts_with("本报讯") {
         return true;
     }
     if let Some(at) = head.find("电") {
@@ -187,114 +336,114 @@ fn never_title_shaped(line: &Line, shape: &Shape) -> bool {
     if line.len > lines::SHORT_LIMIT {
         return true;
     }
-    let hit = |name: &str| shape.hits.contains(&name);
+    let hits = shape.hits;
     let dated = || {
         let text = head(&line.norm, 256);
-        hit("date") && (text.contains("星期") || text.contains('周'))
+        hits.contains(Hit::Date) && (text.contains("星期") || text.contains('周'))
     };
-    hit("furniture-word") || hit("credit") || hit("phone") || hit("url") || dated()
+    hits.any(&[Hit::FurnitureWord, Hit::Credit, Hit::Phone, Hit::Url]) || dated()
 }
 
-/// The pattern and lexicon hits of a line, each a feature name.
-fn hits(line: &Line, lexicon: &Lexicon) -> Vec<&'static str> {
-    let mut hits = Vec::new();
+/// The pattern and lexicon hits of a line.
+fn hits(line: &Line, lexicon: &Lexicon) -> Hits {
+    let mut hits = Hits::default();
     // A long line is body whatever it holds past its start and end: its patterns are read
     // from its first and last characters only, so a line costs the same however long it is.
     let text = head(&line.norm, 256);
     let raw_tail = tail(line.raw.trim_start(), 64);
     let short = line.len <= 60;
     if line.md.is_some() {
-        hits.push("md");
+        hits.push(Hit::Md);
     }
     if line.bold {
-        hits.push("bold");
+        hits.push(Hit::Bold);
     }
     if line.len <= 40 && lexicon.is_furniture(text) {
-        hits.push("furniture-word");
+        hits.push(Hit::FurnitureWord);
     }
     if short && lexicon.is_credit(text) {
-        hits.push("credit");
+        hits.push(Hit::Credit);
     }
     if line.len <= 80 && split_caption_credit(&line.text, lexicon).is_some() {
-        hits.push("caption-credit");
+        hits.push(Hit::CaptionCredit);
     }
     if short && parse_byline(line, lexicon).is_some() {
-        hits.push("byline");
+        hits.push(Hit::Byline);
     }
     if trailing_byline(raw_tail, lexicon).is_some() {
-        hits.push("trailing-byline");
+        hits.push(Hit::TrailingByline);
     }
     if leading_byline(head(line.raw.trim_start(), 256), lexicon).is_some() {
-        hits.push("leading-byline");
+        hits.push(Hit::LeadingByline);
     }
     if dateline_start(text, lexicon) {
-        hits.push("dateline");
+        hits.push(Hit::Dateline);
     }
     if text.starts_with("图为") || text.starts_with("图①") || text.starts_with("上图") || text.starts_with("下图")
     {
-        hits.push("caption-start");
+        hits.push(Hit::CaptionStart);
     }
     if text.contains("图为") {
-        hits.push("has-tuwei");
+        hits.push(Hit::HasTuwei);
     }
     let bare = text.trim_end_matches(is_closer);
     if bare.ends_with('摄') || bare.ends_with("供图") || bare.ends_with("制图") {
-        hits.push("credit-end");
+        hits.push(Hit::CreditEnd);
     }
     if count_digits_run(text) >= 7 {
-        hits.push("phone");
+        hits.push(Hit::Phone);
     }
     if has_url(text) {
-        hits.push("url");
+        hits.push(Hit::Url);
     }
     if has_date(text) {
-        hits.push("date");
+        hits.push(Hit::Date);
     }
     if text.contains("星期") || text.contains("周一") && line.len <= 30 {
-        hits.push("weekday");
+        hits.push(Hit::Weekday);
     }
     if has_page_ref(text) {
-        hits.push("page-ref");
+        hits.push(Hit::PageRef);
     }
     if is_numbered(text) {
-        hits.push("numbered");
+        hits.push(Hit::Numbered);
     }
     if is_headingish(line, lexicon) {
-        hits.push("headingish");
+        hits.push(Hit::Headingish);
     }
     if is_section_heading_shape(line) {
-        hits.push("heading-shape");
+        hits.push(Hit::HeadingShape);
     }
     if lexicon.is_column(text) || lexicon.is_column(crate::lexicon::strip_brackets(text)) {
-        hits.push("column");
+        hits.push(Hit::Column);
     }
     if lexicon.is_banner(text) {
-        hits.push("banner");
+        hits.push(Hit::Banner);
     }
     // `拥抱科学 创新成长（深聚焦）`: a bracketed column tag closing a short line.
     if line.len <= 40 && (text.ends_with('）') || text.ends_with(')')) && !text.starts_with(['（', '(']) {
-        hits.push("tag-end");
+        hits.push(Hit::TagEnd);
     }
     if text.contains("——") && !text.starts_with("——") {
-        hits.push("inner-dash");
+        hits.push(Hit::InnerDash);
     }
     if text.contains(['：', ':']) {
-        hits.push("colon-inside");
+        hits.push(Hit::ColonInside);
     }
     if text.contains(['，', ',']) {
-        hits.push("comma-inside");
+        hits.push(Hit::CommaInside);
     }
     let marks = text.chars().filter(|c| lines::is_final(*c)).count();
     hits.push(match marks {
-        0 => "marks=0",
-        1 => "marks=1",
-        _ => "marks=2+",
+        0 => Hit::Marks0,
+        1 => Hit::Marks1,
+        _ => Hit::Marks2,
     });
     if text.contains(' ') || text.contains('\u{3000}') {
-        hits.push("inner-space");
+        hits.push(Hit::InnerSpace);
     }
     if !lines::quotes_balanced(text) {
-        hits.push("quotes-open");
+        hits.push(Hit::QuotesOpen);
     }
     hits
 }
@@ -363,9 +512,9 @@ pub fn page_feature_hashes(lines: &[Line], lexicon: &Lexicon) -> Vec<Vec<u64>> {
 /// What decoding needs of a page in one pass: every line's feature hashes
 /// (`page_feature_hashes`) and whether it can never be a title line (`never_title`).
 pub fn page_decoding_input(lines: &[Line], lexicon: &Lexicon) -> (Vec<Vec<u64>>, Vec<bool>) {
-    let mut out: Vec<Vec<u64>> = vec![Vec::new(); lines.len()];
+    let mut out: Vec<Vec<u64>> = (0..lines.len()).map(|_| Vec::with_capacity(96)).collect();
     let mut no_title = Vec::new();
-    features_into(lines, lexicon, &mut Hashes(|i, h| out[i].push(h), String::new()), |shapes| {
+    features_into(lines, lexicon, &mut Hashes(|i, h| out[i].push(h), Vec::new()), |shapes| {
         no_title = lines.iter().zip(shapes).map(|(l, s)| never_title_shaped(l, s)).collect();
     });
     (out, no_title)
@@ -374,9 +523,13 @@ pub fn page_decoding_input(lines: &[Line], lexicon: &Lexicon) -> (Vec<Vec<u64>>,
 /// The hash a feature is looked up by: FxHash over its bytes, finished with a 64-bit mix so
 /// every bit of the key is spread (the weight table uses the hash as its own key).
 pub fn feature_hash(feature: &str) -> u64 {
+    hash_bytes(feature.as_bytes())
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
     use std::hash::Hasher as _;
     let mut h = rustc_hash::FxHasher::default();
-    h.write(feature.as_bytes());
+    h.write(bytes);
     let mut x = h.finish();
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -385,41 +538,100 @@ pub fn feature_hash(feature: &str) -> u64 {
     x ^ (x >> 33)
 }
 
-/// Where `each_feature` sends a feature: formatted into text, or hashed as it is formatted.
+/// Where the features go: a feature's text is built piece by piece (`feature!`) into the
+/// sink's buffer, then `end` hands it on, as text or as its hash. No `core::fmt`, no
+/// allocation once the buffer has grown: a page has some hundred features a line.
 trait Sink {
-    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>);
+    fn buf(&mut self) -> &mut Vec<u8>;
+    fn end(&mut self, line: usize);
 }
 
-struct Strings<F: FnMut(usize, &str)>(F, String);
+/// One piece of a feature's text.
+trait Piece {
+    fn put(&self, buf: &mut Vec<u8>);
+}
 
-impl<F: FnMut(usize, &str)> Sink for Strings<F> {
-    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>) {
-        self.1.clear();
-        let _ = self.1.write_fmt(args);
-        (self.0)(line, &self.1);
+impl Piece for str {
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.as_bytes());
     }
 }
 
-/// Formats each feature into one reused buffer and hands on its hash: no allocation per
-/// feature once the buffer has grown.
-struct Hashes<F: FnMut(usize, u64)>(F, String);
+impl<T: Piece + ?Sized> Piece for &T {
+    fn put(&self, buf: &mut Vec<u8>) {
+        (**self).put(buf);
+    }
+}
+
+impl Piece for bool {
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+impl Piece for char {
+    fn put(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(self.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+}
+
+impl Piece for usize {
+    fn put(&self, buf: &mut Vec<u8>) {
+        if *self < 10 {
+            buf.push(b'0' + *self as u8);
+        } else {
+            buf.extend_from_slice(self.to_string().as_bytes());
+        }
+    }
+}
+
+impl Piece for u8 {
+    fn put(&self, buf: &mut Vec<u8>) {
+        usize::from(*self).put(buf);
+    }
+}
+
+/// Sends the feature made of the pieces (text, `&'static str` values, numbers, flags,
+/// characters, written as `format!` would) for line `line` to `sink`.
+macro_rules! feature {
+    ($sink:expr, $line:expr; $($piece:expr),+ $(,)?) => {{
+        let sink = &mut *$sink;
+        let buf = sink.buf();
+        buf.clear();
+        $( Piece::put(&$piece, buf); )+
+        sink.end($line);
+    }};
+}
+
+struct Strings<F: FnMut(usize, &str)>(F, Vec<u8>);
+
+impl<F: FnMut(usize, &str)> Sink for Strings<F> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.1
+    }
+
+    fn end(&mut self, line: usize) {
+        // Every piece is whole UTF-8 text.
+        let text = String::from_utf8_lossy(&self.1);
+        (self.0)(line, &text);
+    }
+}
+
+/// Hands on each feature's hash (`feature_hash`).
+struct Hashes<F: FnMut(usize, u64)>(F, Vec<u8>);
 
 impl<F: FnMut(usize, u64)> Sink for Hashes<F> {
-    fn feature(&mut self, line: usize, args: std::fmt::Arguments<'_>) {
-        let hash = match args.as_str() {
-            Some(text) => feature_hash(text),
-            None => {
-                self.1.clear();
-                let _ = self.1.write_fmt(args);
-                feature_hash(&self.1)
-            }
-        };
-        (self.0)(line, hash);
+    fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.1
+    }
+
+    fn end(&mut self, line: usize) {
+        (self.0)(line, hash_bytes(&self.1));
     }
 }
 
 fn each_feature_hashed(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, u64)) {
-    features_into(lines, lexicon, &mut Hashes(sink, String::new()), |_| {});
+    features_into(lines, lexicon, &mut Hashes(sink, Vec::new()), |_| {});
 }
 
 /// Whether blank lines stand between some lines of the page only (`some`), between none or
@@ -449,7 +661,7 @@ fn page_indents(lines: &[Line]) -> &'static str {
 
 /// Calls `sink(line index, feature)` for every feature of every line, in a fixed order.
 fn each_feature(lines: &[Line], lexicon: &Lexicon, sink: impl FnMut(usize, &str)) {
-    features_into(lines, lexicon, &mut Strings(sink, String::new()), |_| {});
+    features_into(lines, lexicon, &mut Strings(sink, Vec::new()), |_| {});
 }
 
 /// Sends every feature to `sink`; `shaped` sees the lines' shapes once they are measured.
@@ -467,28 +679,26 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
     let top_md = lines.iter().filter_map(|l| l.md).min();
     for i in 0..n {
         let s = &shapes[i];
-        let mut f = ();
-        let mut push = |_: &mut (), args: std::fmt::Arguments<'_>| sink.feature(i, args);
-        push(&mut f, format_args!("page-gaps={page_gaps}*{}", s.gap));
-        push(&mut f, format_args!("page-gaps={page_gaps}*{}*{}", s.gap, s.end));
-        push(&mut f, format_args!("bias"));
-        push(&mut f, format_args!("len={}", s.len));
-        push(&mut f, format_args!("rel={}", s.rel));
-        push(&mut f, format_args!("end={}", s.end));
-        push(&mut f, format_args!("start={}", s.start));
-        push(&mut f, format_args!("gap={}", s.gap));
-        push(&mut f, format_args!("indent={}", s.indent));
-        push(&mut f, format_args!("indent={}*page-indents={page_indents}", s.indent));
-        push(&mut f, format_args!("len*end={}*{}", s.len, s.end));
-        push(&mut f, format_args!("gap*end={}*{}", s.gap, s.end));
-        push(&mut f, format_args!("block={}", lines[i].block_len.min(3)));
-        for hit in &s.hits {
-            push(&mut f, format_args!("hit={hit}"));
-            push(&mut f, format_args!("hit*gap={hit}*{}", s.gap));
+        feature!(sink, i; "page-gaps=", page_gaps, "*", s.gap);
+        feature!(sink, i; "page-gaps=", page_gaps, "*", s.gap, "*", s.end);
+        feature!(sink, i; "bias");
+        feature!(sink, i; "len=", s.len);
+        feature!(sink, i; "rel=", s.rel);
+        feature!(sink, i; "end=", s.end);
+        feature!(sink, i; "start=", s.start);
+        feature!(sink, i; "gap=", s.gap);
+        feature!(sink, i; "indent=", s.indent);
+        feature!(sink, i; "indent=", s.indent, "*page-indents=", page_indents);
+        feature!(sink, i; "len*end=", s.len, "*", s.end);
+        feature!(sink, i; "gap*end=", s.gap, "*", s.end);
+        feature!(sink, i; "block=", lines[i].block_len.min(3));
+        for hit in s.hits.names() {
+            feature!(sink, i; "hit=", hit);
+            feature!(sink, i; "hit*gap=", hit, "*", s.gap);
         }
-        push(&mut f, format_args!("pos={}", i.min(5)));
+        feature!(sink, i; "pos=", i.min(5));
         if i + 1 == n {
-            push(&mut f, format_args!("pos=last"));
+            feature!(sink, i; "pos=last");
         }
         // Blank lines after this line (the next line's gap).
         let gap_after = lines.get(i + 1).map_or("end", |l| match l.gap {
@@ -496,30 +706,30 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
             1 => "1",
             _ => "2+",
         });
-        push(&mut f, format_args!("gap-after={gap_after}"));
-        push(&mut f, format_args!("gaps={}>{}", s.gap, gap_after));
+        feature!(sink, i; "gap-after=", gap_after);
+        feature!(sink, i; "gaps=", s.gap, ">", gap_after);
         for (offset, name) in [(-2isize, "-2"), (-1, "-1"), (1, "1"), (2, "2")] {
             let j = i as isize + offset;
             if j < 0 || j >= n as isize {
-                push(&mut f, format_args!("{name}:none"));
+                feature!(sink, i; name, ":none");
                 continue;
             }
             let t = &shapes[j as usize];
-            push(&mut f, format_args!("{name}:len={}", t.len));
-            push(&mut f, format_args!("{name}:end={}", t.end));
-            push(&mut f, format_args!("{name}:start={}", t.start));
+            feature!(sink, i; name, ":len=", t.len);
+            feature!(sink, i; name, ":end=", t.end);
+            feature!(sink, i; name, ":start=", t.start);
             if offset.abs() == 1 {
-                push(&mut f, format_args!("{name}:rel={}", t.rel));
-                push(&mut f, format_args!("{name}:gap={}", t.gap));
-                push(&mut f, format_args!("{name}:indent={}", t.indent));
-                push(&mut f, format_args!("{name}:end*end={}*{}", t.end, s.end));
-                push(&mut f, format_args!("{name}:len*len={}*{}", t.len, s.len));
-                for hit in &t.hits {
-                    push(&mut f, format_args!("{name}:hit={hit}"));
+                feature!(sink, i; name, ":rel=", t.rel);
+                feature!(sink, i; name, ":gap=", t.gap);
+                feature!(sink, i; name, ":indent=", t.indent);
+                feature!(sink, i; name, ":end*end=", t.end, "*", s.end);
+                feature!(sink, i; name, ":len*len=", t.len, "*", s.len);
+                for hit in t.hits.names() {
+                    feature!(sink, i; name, ":hit=", hit);
                 }
             } else {
-                for hit in t.hits.iter().filter(|h| matches!(**h, "byline" | "dateline" | "leading-byline" | "md")) {
-                    push(&mut f, format_args!("{name}:hit={hit}"));
+                for hit in t.hits.names_among(&[Hit::Byline, Hit::Dateline, Hit::LeadingByline, Hit::Md]) {
+                    feature!(sink, i; name, ":hit=", hit);
                 }
             }
         }
@@ -529,22 +739,22 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
             let norm = head(&lines[i].norm, 200).trim();
             let mut rev = norm.chars().rev().filter(|c| !c.is_whitespace());
             if let Some(last) = rev.next() {
-                push(&mut f, format_args!("last-char={last}"));
+                feature!(sink, i; "last-char=", last);
                 if let Some(before) = rev.next() {
-                    push(&mut f, format_args!("last-2={before}{last}"));
+                    feature!(sink, i; "last-2=", before, last);
                 }
             }
             if let Some(first) = norm.chars().next() {
-                push(&mut f, format_args!("first-char={first}"));
+                feature!(sink, i; "first-char=", first);
             }
         }
-        context.features(i, &shapes, |args| push(&mut f, args));
+        context.features(i, &shapes, sink);
         if let (Some(level), Some(top)) = (lines[i].md, top_md) {
-            push(&mut f, format_args!("md-rank={}", (level - top).min(3)));
+            feature!(sink, i; "md-rank=", (level - top).min(3));
         }
         for (j, name) in [(i.checked_sub(1), "-1"), (Some(i + 1), "1")] {
             if let (Some(level), Some(top)) = (j.and_then(|j| lines.get(j)).and_then(|l| l.md), top_md) {
-                push(&mut f, format_args!("{name}:md-rank={}", (level - top).min(3)));
+                feature!(sink, i; name, ":md-rank=", (level - top).min(3));
             }
         }
         // How a short line's printed width compares with its neighbours': a title broken over
@@ -560,20 +770,20 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
                         1..=3 => "1..3",
                         _ => "gt3",
                     };
-                    push(&mut f, format_args!("{name}:width-diff={bucket}*{}", s.end));
+                    feature!(sink, i; name, ":width-diff=", bucket, "*", s.end);
                 }
             }
         }
         // The header above: how the two lines before relate (a kicker, headline, subtitle run).
         if i >= 1 {
             let p = &shapes[i - 1];
-            push(&mut f, format_args!("-1:gap*gap={}*{}", p.gap, s.gap));
+            feature!(sink, i; "-1:gap*gap=", p.gap, "*", s.gap);
             let shorter = lines[i - 1].len < lines[i].len;
-            push(&mut f, format_args!("-1:shorter={shorter}*{}*{}", p.end, s.end));
+            feature!(sink, i; "-1:shorter=", shorter, "*", p.end, "*", s.end);
         }
         if i + 1 < n {
             let shorter = lines[i + 1].len < lines[i].len;
-            push(&mut f, format_args!("+1:shorter={shorter}*{}*{}", shapes[i + 1].end, s.end));
+            feature!(sink, i; "+1:shorter=", shorter, "*", shapes[i + 1].end, "*", s.end);
         }
     }
 }
@@ -614,10 +824,8 @@ impl Context {
     fn new(lines: &[Line], shapes: &[Shape]) -> Context {
         let n = lines.len();
         let bodyish: Vec<bool> = lines.iter().zip(shapes).map(|(l, s)| is_bodyish(l, s)).collect();
-        let opening: Vec<bool> = shapes
-            .iter()
-            .map(|s| s.hits.iter().any(|h| matches!(*h, "byline" | "dateline" | "leading-byline")))
-            .collect();
+        let opening: Vec<bool> =
+            shapes.iter().map(|s| s.hits.any(&[Hit::Byline, Hit::Dateline, Hit::LeadingByline])).collect();
         let mut next_body = vec![None; n];
         let mut next_opening = vec![None; n];
         let mut nb = None;
@@ -656,43 +864,43 @@ impl Context {
         Context { next_body, prev_body, next_opening, run, bodyish }
     }
 
-    fn features(&self, i: usize, shapes: &[Shape], mut push: impl FnMut(std::fmt::Arguments<'_>)) {
-        push(format_args!("bodyish={}", self.bodyish[i]));
+    fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
+        feature!(sink, i; "bodyish=", self.bodyish[i]);
         // Whether the line runs on from the running text above: no blank line between, and the
         // line above ends without closing its sentence (a wrapped paragraph, not a new title).
         if i >= 1 {
             let (p, s) = (&shapes[i - 1], &shapes[i]);
-            push(format_args!("-1:cont={}*{}*{}", s.gap, p.end, self.bodyish[i - 1]));
+            feature!(sink, i; "-1:cont=", s.gap, "*", p.end, "*", self.bodyish[i - 1]);
         }
         match self.next_body[i] {
             Some(j) => {
-                push(format_args!("next-body-dist={}", dist_bucket(j - i)));
+                feature!(sink, i; "next-body-dist=", dist_bucket(j - i));
                 let t = &shapes[j];
-                push(format_args!("next-body:start={}", t.start));
-                for hit in t.hits.iter().filter(|h| matches!(**h, "dateline" | "leading-byline" | "caption-start")) {
-                    push(format_args!("next-body:hit={hit}"));
+                feature!(sink, i; "next-body:start=", t.start);
+                for hit in t.hits.names_among(&[Hit::Dateline, Hit::LeadingByline, Hit::CaptionStart]) {
+                    feature!(sink, i; "next-body:hit=", hit);
                 }
             }
-            None => push(format_args!("next-body=none")),
+            None => feature!(sink, i; "next-body=none"),
         }
         match self.prev_body[i] {
             Some(j) => {
-                push(format_args!("prev-body-dist={}", dist_bucket(i - j)));
+                feature!(sink, i; "prev-body-dist=", dist_bucket(i - j));
                 let t = &shapes[j];
-                push(format_args!("prev-body:end={}", t.end));
-                for hit in t.hits.iter().filter(|h| matches!(**h, "trailing-byline" | "credit-end")) {
-                    push(format_args!("prev-body:hit={hit}"));
+                feature!(sink, i; "prev-body:end=", t.end);
+                for hit in t.hits.names_among(&[Hit::TrailingByline, Hit::CreditEnd]) {
+                    feature!(sink, i; "prev-body:hit=", hit);
                 }
             }
-            None => push(format_args!("prev-body=none")),
+            None => feature!(sink, i; "prev-body=none"),
         }
         match self.next_opening[i] {
-            Some(d) => push(format_args!("next-opening={}", dist_bucket(d))),
-            None => push(format_args!("next-opening=none")),
+            Some(d) => feature!(sink, i; "next-opening=", dist_bucket(d)),
+            None => feature!(sink, i; "next-opening=none"),
         }
         if !self.bodyish[i] {
             let (len, at) = self.run[i];
-            push(format_args!("short-run={}@{}", len.min(5), at.min(4)));
+            feature!(sink, i; "short-run=", len.min(5), "@", at.min(4));
         }
     }
 }

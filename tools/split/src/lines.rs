@@ -234,6 +234,11 @@ pub struct Byline {
     pub titled: bool,
 }
 
+/// A byline token without the marks around it (`记者：`, `/张三`).
+fn trim_token(raw: &str) -> &str {
+    raw.trim_matches(|c: char| matches!(c, '：' | ':' | '/' | '／' | '|' | '｜'))
+}
+
 /// Reads a line as a byline: an optional mark, role words, names separated by spaces or `、`
 /// (a two-character name printed with a space inside, `张 振`, is one name), or a role phrase
 /// ending in a title word followed by one name.
@@ -253,10 +258,19 @@ pub fn parse_byline(line: &Line, lexicon: &Lexicon) -> Option<Byline> {
             break;
         }
     }
+    let separator = |c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '；');
+    // One token too long for a name and opening with no role word can be no byline (most
+    // wrapped lines of running text): decided before any allocation.
+    if !text.contains(separator) {
+        let token = trim_token(text);
+        if token.chars().nth(4).is_some() && !lexicon.roles.iter().any(|r| token.starts_with(r.as_str())) {
+            return None;
+        }
+    }
     let mut tokens: Vec<String> = Vec::new();
     let mut role_seen = false;
-    for raw in text.split(|c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '；')) {
-        let mut token = raw.trim_matches(|c: char| matches!(c, '：' | ':' | '/' | '／' | '|' | '｜'));
+    for raw in text.split(separator) {
+        let mut token = trim_token(raw);
         if token.is_empty() {
             continue;
         }
