@@ -2,12 +2,13 @@
 //!
 //! `--list` prints the targets, one per line; `fuzz <target> --seconds N` builds the target with
 //! coverage instrumentation (the flags cargo-fuzz passes, minus the sanitizer, which needs
-//! nightly) and runs it for N seconds over `fuzz/corpus/<target>` (new inputs land there, not
-//! committed), `fuzz/seeds/<target>` and `fuzz/regressions/<target>` (committed), printing the
-//! number of executions. A crash, or an input that runs over 30 seconds (a hostile page must not
-//! hang a run), leaves `fuzz/artifacts/<target>/crash-*` or `timeout-*`: copy it into
-//! `fuzz/regressions/<target>/` once fixed. `--replay` builds the targets without libFuzzer
-//! and runs each over its seeds and regressions, which CI does. It fuzzes nothing by itself.
+//! nightly) and runs it for N seconds, or `--runs N` inputs, whichever ends first, over
+//! `fuzz/corpus/<target>` (new inputs land there, not committed), `fuzz/seeds/<target>` and
+//! `fuzz/regressions/<target>` (committed), printing the number of executions. A crash, or an
+//! input that runs over 30 seconds (a hostile page must not hang a run), leaves
+//! `fuzz/artifacts/<target>/crash-*` or `timeout-*`: copy it into `fuzz/regressions/<target>/`
+//! once fixed. `--replay` builds the targets without libFuzzer and runs each over its seeds and
+//! regressions, which CI does. It fuzzes nothing by itself.
 
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,12 @@ pub struct FuzzArgs {
     /// Print the targets, one per line.
     #[arg(long)]
     list: bool,
-    /// How long to fuzz.
-    #[arg(long, default_value_t = 60)]
-    seconds: u64,
+    /// How long to fuzz (60 seconds when neither this nor --runs is given).
+    #[arg(long)]
+    seconds: Option<u64>,
+    /// How many inputs to run at most (on a busy machine, a count reached however long it takes).
+    #[arg(long)]
+    runs: Option<u64>,
     /// Run every target (or the one named) once over its seeds and regressions, without
     /// libFuzzer: what CI does.
     #[arg(long)]
@@ -41,7 +45,7 @@ pub struct FuzzArgs {
 impl FuzzArgs {
     /// `--replay` over every target.
     pub fn replay_all() -> FuzzArgs {
-        FuzzArgs { target: None, list: false, seconds: 0, replay: true }
+        FuzzArgs { target: None, list: false, seconds: None, runs: None, replay: true }
     }
 }
 
@@ -120,12 +124,15 @@ pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
     for dir in [&corpus, &artifacts] {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let time = format!("-max_total_time={}", args.seconds);
+    // libFuzzer: no time limit is 0, no run limit is -1.
+    let seconds = args.seconds.unwrap_or(if args.runs.is_some() { 0 } else { 60 });
+    let time = format!("-max_total_time={seconds}");
+    let runs = format!("-runs={}", args.runs.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX)));
     let prefix = format!("-artifact_prefix={}/", artifacts.display());
     let max_len = format!("-max_len={MAX_LEN}");
     let dirs = input_dirs(root, target);
     let output =
-        xshell::cmd!(sh, "{binary} {time} -rss_limit_mb=2048 -timeout=30 {max_len} {prefix} {corpus} {dirs...}")
+        xshell::cmd!(sh, "{binary} {time} {runs} -rss_limit_mb=2048 -timeout=30 {max_len} {prefix} {corpus} {dirs...}")
             .ignore_status()
             .output()
             .with_context(|| format!("running {}", binary.display()))?;
