@@ -8,10 +8,16 @@
 //! pass (HMM on) over the same pages in one process on one thread. Every figure is a median over
 //! `--runs`; the report is JSON (`--report`) and a table on stdout.
 //!
+//! The tools are built once, before anything is measured, and copied with this xtask binary and
+//! `config/` into the bench's scratch folder; every measured `build-all` runs those copies
+//! (`NEWSDESK_BIN_DIR`), so an edit or a rebuild in the work tree while the bench runs (hours at
+//! 10,000 pages) changes nothing it measures.
+//!
 //! The corpus: pages rendered from `../shared/corpus/*.jsonl` when present (real text, in
 //! several layouts), else copies of the seeds made unique by a numbered closing line. Speed is
 //! measured here, never asserted in tests.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -40,6 +46,55 @@ pub struct BenchArgs {
     /// exists; without one, or with `--corpus seeds`, the seeds are copied).
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
+    /// Use this folder as the scratch folder and keep the corpus and the outputs in it
+    /// (`pages-N/`, `out-N/`, `bin/`, `config/`) for profiling; default: a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+}
+
+/// The frozen tools: the folder of binaries and the configuration every measured run uses.
+struct Frozen {
+    bin: PathBuf,
+    config: PathBuf,
+}
+
+/// Copies a folder tree (regular files and folders; links are followed).
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("listing {}", from.display()))? {
+        let entry = entry.with_context(|| format!("listing {}", from.display()))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target)
+                .with_context(|| format!("copying {} to {}", source.display(), target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the tools once (release) and copies them, this xtask binary and `config/` into
+/// `scratch`.
+fn freeze_tools(root: &Path, scratch: &Path) -> anyhow::Result<Frozen> {
+    let paths = pipeline::Paths { root: root.to_path_buf(), seeds: root.join("seeds"), out: root.join("out") };
+    let built = pipeline::build_tools(&paths, "release", crate::progress::Mode::None)?;
+    let bin = scratch.join("bin");
+    std::fs::create_dir_all(&bin).with_context(|| format!("creating {}", bin.display()))?;
+    let tools = root.join("tools");
+    for entry in std::fs::read_dir(&tools).with_context(|| format!("listing {}", tools.display()))?.flatten() {
+        if !entry.path().join("src").join("main.rs").is_file() {
+            continue;
+        }
+        let name = entry.file_name();
+        let source = built.join(&name);
+        std::fs::copy(&source, bin.join(&name)).with_context(|| format!("copying {}", source.display()))?;
+    }
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    std::fs::copy(&xtask, bin.join("xtask")).with_context(|| format!("copying {}", xtask.display()))?;
+    let config = scratch.join("config");
+    copy_tree(&root.join("config"), &config)?;
+    Ok(Frozen { bin, config: config.join("pipeline.toml") })
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -131,11 +186,13 @@ fn corpus_files(dir: &Path) -> anyhow::Result<(Vec<PathBuf>, u64)> {
     Ok((files, bytes))
 }
 
-/// One `cargo xtask build-all` as a user runs it: a fresh process; its wall time and its report.
-fn build_all(seeds: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<(f64, RunReport)> {
-    let xtask = std::env::current_exe().context("finding the xtask binary")?;
-    let mut command = Command::new(&xtask);
+/// One `cargo xtask build-all` as a user runs it, tools already built: a fresh process of the
+/// frozen xtask; its wall time and its report.
+fn build_all(frozen: &Frozen, seeds: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<(f64, RunReport)> {
+    let mut command = Command::new(frozen.bin.join("xtask"));
+    command.env("NEWSDESK_BIN_DIR", &frozen.bin);
     command.args(["build-all", "--progress", "none", "--seeds"]).arg(seeds).arg("--out").arg(out);
+    command.arg("--config").arg(&frozen.config);
     if let Some(jobs) = jobs {
         command.arg("--jobs").arg(jobs.to_string());
     }
@@ -171,6 +228,8 @@ struct SizeReport {
     cold_mb_per_s: f64,
     noop_s: f64,
     one_changed_s: f64,
+    /// Seconds per step of the one-changed rebuild.
+    one_changed_steps: BTreeMap<String, f64>,
     peak_rss_mb: f64,
     jieba_load_s: f64,
     jieba_pass_s: f64,
@@ -250,6 +309,7 @@ fn touch_page(file: &Path, run: usize) -> anyhow::Result<()> {
 }
 
 fn measure_size(
+    frozen: &Frozen,
     root: &Path,
     from: Option<&Path>,
     scratch: &Path,
@@ -266,11 +326,12 @@ fn measure_size(
     let runs = args.runs.max(1);
     let (mut cold, mut noop, mut changed) = (Vec::new(), Vec::new(), Vec::new());
     let mut per_step: Vec<(String, Vec<f64>, Vec<u64>)> = Vec::new();
+    let mut changed_steps: Vec<(String, Vec<f64>)> = Vec::new();
     for run in 0..runs {
         if out.exists() {
             std::fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
         }
-        let (seconds, report) = build_all(&seeds, &out, args.jobs)?;
+        let (seconds, report) = build_all(frozen, &seeds, &out, args.jobs)?;
         cold.push(seconds);
         for step in &report.steps {
             let rss = step.peak_rss_kb.unwrap_or(0);
@@ -282,15 +343,21 @@ fn measure_size(
                 None => per_step.push((step.step.clone(), vec![step.seconds], vec![rss])),
             }
         }
-        let (noop_seconds, report) = build_all(&seeds, &out, args.jobs)?;
+        let (noop_seconds, report) = build_all(frozen, &seeds, &out, args.jobs)?;
         if !report.nothing_done() {
             bail!("the no-op build redid work:\n{}", report.table());
         }
         noop.push(noop_seconds);
         let Some(file) = files.get((run * 7919) % files.len().max(1)) else { bail!("the corpus is empty") };
         touch_page(file, run)?;
-        let (changed_seconds, _) = build_all(&seeds, &out, args.jobs)?;
+        let (changed_seconds, report) = build_all(frozen, &seeds, &out, args.jobs)?;
         changed.push(changed_seconds);
+        for step in &report.steps {
+            match changed_steps.iter_mut().find(|(s, _)| *s == step.step) {
+                Some((_, times)) => times.push(step.seconds),
+                None => changed_steps.push((step.step.clone(), vec![step.seconds])),
+            }
+        }
         eprintln!(
             "  run {}: cold {seconds:.2} s, no-op {noop_seconds:.2} s, one changed {changed_seconds:.2} s",
             run + 1
@@ -330,6 +397,7 @@ fn measure_size(
         cold_mb_per_s: megabytes / cold_s.max(1e-9),
         noop_s: median(noop),
         one_changed_s: median(changed),
+        one_changed_steps: changed_steps.into_iter().map(|(step, times)| (step, median(times))).collect(),
         peak_rss_mb: steps.iter().map(|s| s.peak_rss_mb).fold(0.0, f64::max),
         jieba_load_s,
         jieba_pass_s,
@@ -341,8 +409,10 @@ fn measure_size(
         site_files,
         steps,
     };
-    std::fs::remove_dir_all(&out).ok();
-    std::fs::remove_dir_all(&seeds).ok();
+    if args.keep.is_none() {
+        std::fs::remove_dir_all(&out).ok();
+        std::fs::remove_dir_all(&seeds).ok();
+    }
     Ok(report)
 }
 
@@ -381,11 +451,12 @@ fn table(sizes: &[SizeReport]) -> String {
         ));
     }
     for s in sizes {
-        out.push_str(&format!("\ncold build by step, {} pages:\n", s.pages));
+        out.push_str(&format!("\ncold build by step, {} pages (and the one-changed rebuild):\n", s.pages));
         for step in &s.steps {
+            let changed = s.one_changed_steps.get(&step.step).copied().unwrap_or(0.0);
             out.push_str(&format!(
-                "  {:<10} {:>7.2} s {:>7.1} MB/s {:>6.0} MB peak RSS\n",
-                step.step, step.seconds, step.mb_per_s, step.peak_rss_mb
+                "  {:<10} {:>7.2} s {:>7.1} MB/s {:>6.0} MB peak RSS   one changed {:>6.2} s\n",
+                step.step, step.seconds, step.mb_per_s, step.peak_rss_mb, changed
             ));
         }
     }
@@ -397,9 +468,22 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         bail!("--pages takes one or more corpus sizes above zero, e.g. --pages 1000,10000");
     }
     let from = corpus_source(root, args.corpus.as_deref());
-    let scratch = tempfile::Builder::new().prefix("newsdesk-bench").tempdir().context("creating a scratch folder")?;
-    // Builds the tools first, so that no measured run includes compiling them.
-    let warm = scratch.path().join("warm-up");
+    let temporary;
+    let scratch: &Path = match &args.keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir
+        }
+        None => {
+            temporary =
+                tempfile::Builder::new().prefix("newsdesk-bench").tempdir().context("creating a scratch folder")?;
+            temporary.path()
+        }
+    };
+    // Builds the tools first and once, so that no measured run includes compiling them.
+    let frozen = freeze_tools(root, scratch)?;
+    let frozen = &frozen;
+    let warm = scratch.join("warm-up");
     copy_seeds(
         &root.join("seeds"),
         &{
@@ -408,11 +492,11 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         },
         1,
     )?;
-    build_all(&warm, &scratch.path().join("warm-up-out"), args.jobs)?;
+    build_all(frozen, &warm, &scratch.join("warm-up-out"), args.jobs)?;
 
     let mut sizes = Vec::new();
     for &pages in &args.pages {
-        sizes.push(measure_size(root, from.as_deref(), scratch.path(), pages, args)?);
+        sizes.push(measure_size(frozen, root, from.as_deref(), scratch, pages, args)?);
     }
     let (Some(largest), Some(smallest)) = (sizes.iter().max_by_key(|s| s.pages), sizes.iter().min_by_key(|s| s.pages))
     else {

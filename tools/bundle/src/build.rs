@@ -6,16 +6,17 @@
 //!    by the same bundle (binary, options, templates), the page is rendered (`fragment::render`)
 //!    and its article pages written. Pages whose rows in `corpus.sqlite` came from another
 //!    artifact go to the database thread, which replaces just their rows.
-//! 2. Assembly, streaming the fragments in input order: `data/` files, `site/data/` files, the
-//!    search blocks (only new ones written) and term shards, the index page and chart.
-//! 3. The manifest from remembered hashes (only changed files are read), and the archive, whose
-//!    unchanged entries are copied from the previous one.
+//! 2. Assembly in input order: `data/` files and `site/data/figures-data.js` (`splice`: unchanged
+//!    pages' bytes copied from the last run's files, a fragment read only for a changed page),
+//!    the search blocks (only new ones written, each block's bigram codes kept in
+//!    `.state/bundle/search/`) and term shards, the index page and chart.
+//! 3. The manifest from remembered hashes (only changed files are read), and, when asked for
+//!    (`archive = true`), the archive, whose unchanged entries are copied from the previous one.
 //!
 //! Progress goes out on the batch event protocol (`model::batch`): a `page` event per page of
 //! phase 1, an `end` event with the peak memory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,49 +27,15 @@ use model::batch::{BatchArgs, Event};
 use model::options::BundleOptions;
 use rayon::prelude::*;
 
-use crate::fragment::{self, Fragment, Meta};
+use crate::fragment::{self, Meta};
 use crate::hashes::Hashes;
 use crate::manifest::{self, FileEntry, Manifest};
 use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
-use crate::{archive, csv, db, search_index};
+use crate::{archive, csv, db, search_index, splice};
 
 /// Bumped when the fragment format or what goes into one changes.
-const CACHE_VERSION: &str = "bundle-cache-1";
+const CACHE_VERSION: &str = "bundle-cache-2";
 
-/// A file written in pieces into a temporary file beside its destination, renamed into place by
-/// `finish`; dropped unfinished, it leaves nothing behind. Hashes what it writes.
-pub struct StreamFile {
-    path: PathBuf,
-    writer: BufWriter<tempfile::NamedTempFile>,
-    hasher: blake3::Hasher,
-}
-
-impl StreamFile {
-    pub fn create(path: PathBuf) -> anyhow::Result<StreamFile> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let tmp = model::io::temp_file_in(dir)?;
-        Ok(StreamFile { path, writer: BufWriter::with_capacity(1 << 16, tmp), hasher: blake3::Hasher::new() })
-    }
-
-    pub fn write(&mut self, text: &str) -> anyhow::Result<()> {
-        self.hasher.update(text.as_bytes());
-        self.writer.write_all(text.as_bytes()).with_context(|| format!("writing {}", self.path.display()))
-    }
-
-    /// Renames the file into place; returns its path and hash.
-    pub fn finish(self) -> anyhow::Result<(PathBuf, String)> {
-        let path = self.path;
-        let tmp = self
-            .writer
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("writing {}", path.display()))?;
-        tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
-        Ok((path, self.hasher.finalize().to_hex().to_string()))
-    }
-}
-
-/// Writes one progress event on the batch protocol.
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 fn build_epoch() -> anyhow::Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
@@ -195,6 +162,18 @@ struct PageResult {
 /// Files written with their hashes, for the manifest.
 type Written = Vec<(PathBuf, String)>;
 
+/// The meta of a cached fragment (its first line only), if the file is whole.
+fn read_meta(path: &Path) -> Option<Meta> {
+    let file = std::fs::File::open(path).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::with_capacity(1 << 14, file);
+    let mut line = Vec::new();
+    std::io::BufRead::read_until(&mut reader, b'\n', &mut line).ok()?;
+    let meta = fragment::decode_meta(&line)?;
+    let whole = line.len() as u64 + meta.lengths.iter().map(|&l| l as u64).sum::<u64>() == size;
+    whole.then_some(meta)
+}
+
 /// Phase 1 for one input: the fragment's meta, after rendering the page when needed.
 #[allow(clippy::too_many_arguments)]
 fn one_page(
@@ -208,20 +187,17 @@ fn one_page(
 ) -> anyhow::Result<(PageResult, Written)> {
     let stem = model::io::page_id(input);
     let fragment_path = pages_dir.join(format!("{}.frag", site::slug(&stem)));
-    let cached = std::fs::read(&fragment_path)
-        .ok()
-        .and_then(|bytes| fragment::decode(&bytes))
-        .filter(|f| f.meta.input == input_hash);
+    let cached = read_meta(&fragment_path).filter(|meta| meta.input == input_hash);
     let in_db = |id: &str| db_inputs.get(id).map(String::as_str) == Some(input_hash);
     if let Some(cached) = &cached
-        && in_db(&cached.meta.entry.page)
+        && in_db(&cached.entry.page)
     {
-        return Ok((PageResult { fragment: fragment_path, meta: cached.meta.clone() }, Vec::new()));
+        return Ok((PageResult { fragment: fragment_path, meta: cached.clone() }, Vec::new()));
     }
     let page = model::io::read_page(input)?;
     let mut written = Vec::new();
     let meta = match cached {
-        Some(cached) => cached.meta,
+        Some(cached) => cached,
         None => {
             let (fragment, article_pages) = fragment::render(site, &page, input_hash)
                 .map_err(|e| anyhow::anyhow!("{e}"))
@@ -242,124 +218,146 @@ fn one_page(
     Ok((PageResult { fragment: fragment_path, meta }, written))
 }
 
-/// The streamed outputs of the assembly.
-struct Streams {
-    files: Vec<StreamFile>,
+/// The streamed outputs of the assembly, in `fragment::PARTS` order (less the search part):
+/// path relative to the output root, head, tail.
+fn stream_files() -> [(&'static str, String, &'static str); 5] {
+    [
+        ("data/articles.jsonl", String::new(), ""),
+        ("data/figures.csv", format!("{}{}", csv::BOM, csv::record(csv::FIGURES_HEADER)), ""),
+        ("data/quotes.csv", format!("{}{}", csv::BOM, csv::record(csv::QUOTES_HEADER)), ""),
+        ("data/people.csv", format!("{}{}", csv::BOM, csv::record(csv::PEOPLE_HEADER)), ""),
+        ("site/data/figures-data.js", site::FIGURES_DATA_HEAD.to_owned(), site::DATA_TAIL),
+    ]
 }
 
-impl Streams {
-    fn create(out: &Path) -> anyhow::Result<Streams> {
-        let data = out.join("data");
-        let site_data = out.join("site").join("data");
-        let mut files = vec![
-            StreamFile::create(data.join("articles.jsonl"))?,
-            StreamFile::create(data.join("figures.csv"))?,
-            StreamFile::create(data.join("quotes.csv"))?,
-            StreamFile::create(data.join("people.csv"))?,
-            StreamFile::create(site_data.join("figures-data.js"))?,
-        ];
-        files[1].write(&format!("{}{}", csv::BOM, csv::record(csv::FIGURES_HEADER)))?;
-        files[2].write(&format!("{}{}", csv::BOM, csv::record(csv::QUOTES_HEADER)))?;
-        files[3].write(&format!("{}{}", csv::BOM, csv::record(csv::PEOPLE_HEADER)))?;
-        files[4].write(site::FIGURES_DATA_HEAD)?;
-        Ok(Streams { files })
-    }
-
-    /// Appends the fragment's parts (all but the search entries, which go to blocks).
-    fn add(&mut self, fragment: &Fragment) -> anyhow::Result<()> {
-        for (file, part) in self.files.iter_mut().zip(&fragment.parts) {
-            file.write(part)?;
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
-        if let Some(last) = self.files.last_mut() {
-            last.write(site::DATA_TAIL)?;
-        }
-        self.files.into_iter().map(StreamFile::finish).collect()
-    }
-}
-
-/// Phase 2's search part: the blocks' scripts (written when new) and their bigram codes.
+/// Phase 2's search part: the blocks' scripts (written when new) and their bigram codes
+/// (computed once per block and kept in `<out>/.state/bundle/search/<block>.codes`).
 struct SearchBlocks {
     dir: PathBuf,
-    key: String,
+    codes_dir: PathBuf,
+    /// Every block's name, from its members' input hashes and the cache key.
     names: Vec<String>,
-    /// Bigram codes of closed blocks arrive here from worker threads: (block, codes).
-    codes_in: std::sync::mpsc::Receiver<(usize, Vec<u64>)>,
-    codes_out: std::sync::mpsc::Sender<(usize, Vec<u64>)>,
+    /// Per block: whether its script or its codes must be made (its members' search parts are
+    /// then needed).
+    needed: Vec<bool>,
+    /// Bigram codes of made blocks arrive here from worker threads: (block, codes).
+    codes_in: std::sync::mpsc::Receiver<anyhow::Result<(usize, Vec<u64>)>>,
+    codes_out: std::sync::mpsc::Sender<anyhow::Result<(usize, Vec<u64>)>>,
+    /// Per block: made in this run.
+    made: Vec<bool>,
     written: Vec<(PathBuf, String)>,
-    /// The current block: member input hashes and entries.
-    hasher: blake3::Hasher,
+    /// The block being filled: its entries.
     entries: String,
-    members: usize,
     articles: usize,
 }
 
 impl SearchBlocks {
-    fn new(dir: PathBuf, key: &str) -> SearchBlocks {
+    /// The blocks of `inputs` (each page's input hash, in order), `BLOCK_PAGES` pages each.
+    fn new(dir: PathBuf, codes_dir: PathBuf, key: &str, inputs: &[&str]) -> SearchBlocks {
         let (codes_out, codes_in) = std::sync::mpsc::channel();
+        let names: Vec<String> = inputs
+            .chunks(search_index::BLOCK_PAGES)
+            .map(|members| {
+                let mut hasher = blake3::Hasher::new();
+                for input in members {
+                    hasher.update(input.as_bytes());
+                }
+                hasher.update(key.as_bytes());
+                format!("docs-{}", &hasher.finalize().to_hex()[..16])
+            })
+            .collect();
+        let needed = names
+            .iter()
+            .map(|name| !dir.join(format!("{name}.js")).is_file() || !codes_dir.join(format!("{name}.codes")).is_file())
+            .collect();
         SearchBlocks {
             dir,
-            key: key.to_owned(),
-            names: Vec::new(),
+            codes_dir,
+            names,
+            needed,
             codes_in,
             codes_out,
+            made: vec![false; inputs.len().div_ceil(search_index::BLOCK_PAGES)],
             written: Vec::new(),
-            hasher: blake3::Hasher::new(),
             entries: String::new(),
-            members: 0,
             articles: 0,
         }
     }
 
-    fn add(&mut self, fragment: &Fragment) -> anyhow::Result<()> {
-        self.hasher.update(fragment.meta.input.as_bytes());
-        self.entries.push_str(&fragment.parts[5]);
-        self.members += 1;
-        self.articles += fragment.meta.rows.len();
-        if self.members == search_index::BLOCK_PAGES {
-            self.close()?;
+    /// Whether the page at `index` (among the pages in order) needs its search part read.
+    fn wants(&self, index: usize) -> bool {
+        self.needed[index / search_index::BLOCK_PAGES]
+    }
+
+    /// Adds the page at `index`: its article count, and its search part when `wants` said so.
+    fn add(&mut self, index: usize, articles: usize, part: Option<&str>) -> anyhow::Result<()> {
+        self.articles += articles;
+        if let Some(part) = part {
+            self.entries.push_str(part);
+        }
+        let block = index / search_index::BLOCK_PAGES;
+        let last = index + 1 == (block + 1) * search_index::BLOCK_PAGES;
+        if last && self.needed[block] {
+            self.make(block)?;
         }
         Ok(())
     }
 
-    fn close(&mut self) -> anyhow::Result<()> {
-        if self.members == 0 {
-            return Ok(());
-        }
-        self.hasher.update(self.key.as_bytes());
-        let hash = std::mem::take(&mut self.hasher).finalize().to_hex();
-        let name = format!("docs-{}", &hash[..16]);
+    /// Writes a needed block's script (if missing) and gathers its bigrams on a worker thread.
+    fn make(&mut self, block: usize) -> anyhow::Result<()> {
+        let name = &self.names[block];
         let entries = std::mem::take(&mut self.entries);
         let path = self.dir.join(format!("{name}.js"));
         if !path.is_file() {
-            let script = search_index::docs_script(&name, &entries);
+            let script = search_index::docs_script(name, &entries);
             model::io::write_atomic(&path, script.as_bytes())?;
             self.written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
         }
-        // The block's bigrams are gathered on a worker thread while the next blocks are read.
-        let (block, codes_out) = (self.names.len(), self.codes_out.clone());
+        let codes_path = self.codes_dir.join(format!("{name}.codes"));
+        let codes_out = self.codes_out.clone();
+        self.made[block] = true;
         rayon::spawn(move || {
             let mut codes = Vec::new();
             search_index::add_bigrams(&entries, &mut codes);
             search_index::finish_block(&mut codes);
-            let _ = codes_out.send((block, codes));
+            let bytes: Vec<u8> = codes.iter().flat_map(|c| c.to_le_bytes()).collect();
+            let saved = model::io::write_atomic(&codes_path, &bytes);
+            let _ = codes_out.send(saved.map(|()| (block, codes)));
         });
-        self.names.push(name);
-        self.members = 0;
         Ok(())
+    }
+
+    /// The codes a block made by an earlier run kept.
+    fn read_codes(codes_dir: &Path, name: &str) -> anyhow::Result<Vec<u64>> {
+        let path = codes_dir.join(format!("{name}.codes"));
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        if bytes.len() % 8 != 0 {
+            anyhow::bail!("{} is damaged: delete it and run again", path.display());
+        }
+        Ok(bytes.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())).collect())
     }
 
     /// Writes the term shards and `meta.js`, removes blocks no longer named; returns the files
     /// written.
     fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
-        self.close()?;
-        let mut codes: Vec<Vec<u64>> = vec![Vec::new(); self.names.len()];
-        for _ in 0..self.names.len() {
+        // The last block, when it is not full.
+        let blocks = self.names.len();
+        if blocks > 0 && self.needed[blocks - 1] && !self.made[blocks - 1] {
+            self.make(blocks - 1)?;
+        }
+        let kept: Vec<anyhow::Result<(usize, Vec<u64>)>> = (0..blocks)
+            .into_par_iter()
+            .filter(|&block| !self.needed[block])
+            .map(|block| SearchBlocks::read_codes(&self.codes_dir, &self.names[block]).map(|codes| (block, codes)))
+            .collect();
+        let mut codes: Vec<Vec<u64>> = vec![Vec::new(); blocks];
+        for result in kept {
+            let (block, block_codes) = result?;
+            codes[block] = block_codes;
+        }
+        for _ in 0..self.made.iter().filter(|&&m| m).count() {
             let (block, block_codes) =
-                self.codes_in.recv().map_err(|_| anyhow::anyhow!("a search block's worker thread stopped"))?;
+                self.codes_in.recv().map_err(|_| anyhow::anyhow!("a search block's worker thread stopped"))??;
             codes[block] = block_codes;
         }
         let codes = &codes;
@@ -400,6 +398,8 @@ impl SearchBlocks {
                 std::fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
             }
         }
+        let keep_codes: BTreeSet<String> = self.names.iter().map(|n| format!("{n}.codes")).collect();
+        remove_stale(&self.codes_dir, ".codes", &keep_codes)?;
         Ok(written)
     }
 }
@@ -517,25 +517,55 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     drop(to_db);
     let rendered = started.elapsed();
 
-    // Phase 2: assembly in input order.
-    let mut streams = Streams::create(out)?;
+    // Phase 2: assembly in input order. Unchanged pages' parts are copied from the files the
+    // last run wrote; a fragment is read only for a part that is not there.
+    let results: Vec<(PageResult, Written)> = results.into_iter().flatten().collect();
+    let layout_path = state_dir.join("layout.json");
+    let layout = splice::Layout::load(&layout_path, &key);
+    let mut splices = Vec::new();
+    for (part, (relative, head, _)) in stream_files().iter().enumerate() {
+        let sequence: Vec<(&str, &str, u64)> = results
+            .iter()
+            .map(|(r, _)| (r.meta.entry.page.as_str(), r.meta.hashes[part].as_str(), r.meta.lengths[part] as u64))
+            .collect();
+        splices.push(splice::Splice::create(out.join(relative), &layout, &sequence, head)?);
+    }
     let search_dir = out.join("site").join("data").join("search");
     std::fs::create_dir_all(&search_dir).with_context(|| format!("creating {}", search_dir.display()))?;
-    let mut blocks = SearchBlocks::new(search_dir, &key);
+    let codes_dir = state_dir.join("search");
+    std::fs::create_dir_all(&codes_dir).with_context(|| format!("creating {}", codes_dir.display()))?;
+    let block_inputs: Vec<&str> = results.iter().map(|(r, _)| r.meta.input.as_str()).collect();
+    let mut blocks = SearchBlocks::new(search_dir, codes_dir, &key, &block_inputs);
     let mut index_rows: Vec<IndexRow> = Vec::new();
     let mut counts: BTreeMap<String, DistrictCount> = BTreeMap::new();
     let mut input_entries = Vec::new();
     let mut article_pages: BTreeSet<String> = BTreeSet::new();
     let mut fragments: BTreeSet<String> = BTreeSet::new();
     let mut written: Vec<(PathBuf, String)> = Vec::new();
-    for (result, mut page_written) in results.into_iter().flatten() {
-        let bytes =
-            std::fs::read(&result.fragment).with_context(|| format!("reading {}", result.fragment.display()))?;
-        let fragment = fragment::decode(&bytes)
-            .with_context(|| format!("{} is damaged: delete it and run again", result.fragment.display()))?;
-        streams.add(&fragment)?;
-        blocks.add(&fragment)?;
+    for (index, (result, mut page_written)) in results.into_iter().enumerate() {
         let meta = result.meta;
+        let page = meta.entry.page.as_str();
+        let needs_fragment = blocks.wants(index)
+            || splices.iter().enumerate().any(|(part, splice)| !splice.can_copy(page, &meta.hashes[part]));
+        let fragment = if needs_fragment {
+            let bytes =
+                std::fs::read(&result.fragment).with_context(|| format!("reading {}", result.fragment.display()))?;
+            Some(
+                fragment::decode(&bytes)
+                    .with_context(|| format!("{} is damaged: delete it and run again", result.fragment.display()))?,
+            )
+        } else {
+            None
+        };
+        for (part, splice) in splices.iter_mut().enumerate() {
+            let hash = &meta.hashes[part];
+            match &fragment {
+                Some(fragment) if !splice.can_copy(page, hash) => splice.write(page, hash, &fragment.parts[part])?,
+                _ => splice.copy(page, hash)?,
+            }
+        }
+        let search_part = fragment.as_ref().filter(|_| blocks.wants(index)).map(|f| f.parts[5].as_str());
+        blocks.add(index, meta.rows.len(), search_part)?;
         for (district, figures) in &meta.counts {
             let count = counts.entry(district.clone()).or_default();
             count.articles += 1;
@@ -547,7 +577,25 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         input_entries.push(meta.entry);
         written.append(&mut page_written);
     }
-    written.extend(streams.finish()?);
+    // The streamed files are finished (renamed into place and hashed) in parallel.
+    let tails: Vec<&str> = stream_files().iter().map(|(_, _, tail)| *tail).collect();
+    let laid_out: Vec<anyhow::Result<(bool, splice::FileLayout)>> = splices
+        .into_par_iter()
+        .zip(tails)
+        .map(|(splice, tail)| {
+            let unchanged = splice.unchanged();
+            splice.finish(tail).map(|layout| (unchanged, layout))
+        })
+        .collect();
+    let mut new_layout = splice::Layout { key: key.clone(), files: Vec::new() };
+    for result in laid_out {
+        let (unchanged, file) = result?;
+        if !unchanged {
+            written.push((file.path.clone(), file.blake3.clone()));
+        }
+        new_layout.files.push(file);
+    }
+    new_layout.save(&layout_path)?;
     written.extend(blocks.finish()?);
     remove_stale(&articles_dir, ".html", &article_pages)?;
     remove_stale(&pages_dir, ".frag", &fragments)?;
@@ -603,7 +651,15 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let manifest_json = serde_json::to_vec_pretty(&manifest).context("serializing the manifest")?;
     model::io::write_atomic(&out.join("manifest.json"), &manifest_json)?;
     let manifest_hash = blake3::hash(&manifest_json).to_hex().to_string();
-    let (archive_path, copied) = write_archive(out, &options, epoch, &manifest, &manifest_hash)?;
+    // The archive only on request (`archive = true`); its folder always exists.
+    let dist = out.join("dist");
+    std::fs::create_dir_all(&dist).with_context(|| format!("creating folder {}", dist.display()))?;
+    let archived = if options.archive {
+        let (path, copied) = write_archive(out, &options, epoch, &manifest, &manifest_hash)?;
+        format!("archive {} ({copied} entries reused)", path.display())
+    } else {
+        "no archive (archive = false)".to_owned()
+    };
     hashes.save(&hashes_path)?;
 
     let failed = failed.into_inner();
@@ -613,7 +669,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     );
     eprintln!(
         "bundle: {} pages, {} articles, {failed} failed, {} files in {:.2}s (pages {:.2}s, assembly {:.2}s, \
-         database {:.2}s, hashes {:.2}s, archive {:.2}s, {copied} entries reused); archive {}",
+         database {:.2}s, hashes {:.2}s, archive {:.2}s); {archived}",
         manifest.inputs.len(),
         index_rows.len(),
         manifest.files.len(),
@@ -623,7 +679,6 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         (indexed - assembled).as_secs_f64(),
         (hashed - indexed).as_secs_f64(),
         (started.elapsed() - hashed).as_secs_f64(),
-        archive_path.display()
     );
     Ok(failed)
 }

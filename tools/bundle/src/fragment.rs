@@ -28,6 +28,10 @@ pub struct Meta {
     pub html: Vec<(String, u64, String)>,
     /// Byte length of each part, in `PARTS` order.
     pub lengths: Vec<usize>,
+    /// blake3 (hex) of each part, in `PARTS` order: a part whose hash is the one in the last
+    /// run's file is copied from that file instead of from here.
+    #[serde(default)]
+    pub hashes: Vec<String>,
 }
 
 /// A page's fragment: `Meta` and the parts.
@@ -72,6 +76,7 @@ pub fn render(site: &Site, page: &model::Page, input: &str) -> Result<(Fragment,
         meta.counts.push((article.district.clone().unwrap_or_default(), article.figures.len()));
     }
     meta.lengths = parts.iter().map(String::len).collect();
+    meta.hashes = parts.iter().map(|p| blake3::hash(p.as_bytes()).to_hex().to_string()).collect();
     Ok((Fragment { meta, parts }, pages))
 }
 
@@ -83,6 +88,12 @@ pub fn encode(fragment: &Fragment) -> Vec<u8> {
         out.extend_from_slice(part.as_bytes());
     }
     out
+}
+
+/// The `Meta` of a stored fragment, from the start of its stored form (its first line).
+pub fn decode_meta(first_line: &[u8]) -> Option<Meta> {
+    let meta: Meta = serde_json::from_slice(first_line.strip_suffix(b"\n").unwrap_or(first_line)).ok()?;
+    (meta.lengths.len() == PARTS.len() && meta.hashes.len() == PARTS.len()).then_some(meta)
 }
 
 /// A fragment from its stored form; `None` when it is not one (a damaged cache file is redone).
@@ -123,6 +134,9 @@ mod tests {
         let back = super::decode(&bytes).expect("decodes");
         assert_eq!(back.parts, fragment.parts);
         assert_eq!(back.meta.input, "abc");
+        let first_line = &bytes[..=bytes.iter().position(|&b| b == b'\n').expect("a meta line")];
+        let meta = super::decode_meta(first_line).expect("the meta line decodes alone");
+        assert_eq!(meta.hashes[0], blake3::hash(fragment.parts[0].as_bytes()).to_hex().as_str());
         assert!(super::decode(&bytes[..bytes.len() - 1]).is_none(), "a truncated fragment is refused");
     }
 }

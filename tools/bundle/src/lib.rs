@@ -12,7 +12,9 @@
 //! File IO, for the binary (like `model::io` and `model::batch`, never used by a step library):
 //! - `build`: the whole run, per page in parallel then assembly.
 //! - `hashes`: file hashes remembered by `stat`.
-//! - `archive`: the dated zip, reusing unchanged entries of the previous one.
+//! - `archive`: the dated zip (on request), reusing unchanged entries of the previous one.
+//! - `splice`: the dataset, CSV and figures-data files rebuilt by copying unchanged pages' bytes
+//!   from the last run's files.
 
 pub mod archive;
 pub mod build;
@@ -23,6 +25,7 @@ pub mod hashes;
 pub mod manifest;
 pub mod search_index;
 pub mod site;
+pub mod splice;
 
 pub use db::search;
 

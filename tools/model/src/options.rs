@@ -110,6 +110,9 @@ pub struct BundleOptions {
     /// Top-level folders of the output root listed in the manifest but left out of the dated
     /// archive: the per-step intermediate artifacts, which users do not open.
     pub archive_skip: Vec<String>,
+    /// Whether to write the dated archive. Off by default: packing the whole bundle costs
+    /// seconds on every rebuild however little changed; set it for a build you hand over.
+    pub archive: bool,
 }
 
 impl Default for BundleOptions {
@@ -119,6 +122,7 @@ impl Default for BundleOptions {
             name: "newsdesk".to_owned(),
             templates: PathBuf::from("templates"),
             archive_skip: ["split", "clean", "extract", "summarize"].map(str::to_owned).to_vec(),
+            archive: false,
         }
     }
 }

@@ -105,7 +105,7 @@ impl Briefings {
 
     /// The profile of one district (`district.md`).
     pub fn district_profile(&self, profile: &DistrictProfile) -> Result<String, TemplateError> {
-        let key_figures = key_figures(&profile.figures, KEY_FIGURES_PER_PROFILE);
+        let key_figures = profile.figures.best(KEY_FIGURES_PER_PROFILE);
         self.render(
             "district.md",
             context! { district => Value::from_serialize(profile), key_figures => Value::from_serialize(&key_figures) },
@@ -122,8 +122,8 @@ impl Briefings {
                     name => &d.name,
                     slug => &d.slug,
                     article_count => d.articles.len(),
-                    figure_count => d.figures.len(),
-                    key_figures => Value::from_serialize(key_figures(&d.figures, KEY_FIGURES_PER_DISTRICT)),
+                    figure_count => d.figure_count,
+                    key_figures => Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT)),
                 }
             })
             .collect();
@@ -181,14 +181,19 @@ pub struct PersonRow {
     pub headline: String,
 }
 
-/// Everything a district profile shows. Holds no body text, only small rows.
+/// Everything a district profile shows. Holds no body text, only small rows, and of its figures
+/// only their count and the candidates for its key figures.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DistrictProfile {
     pub name: String,
     /// A file-name-safe form of the name (`districts/<slug>.md`).
     pub slug: String,
     pub articles: Vec<ArticleRow>,
-    pub figures: Vec<FigureRow>,
+    /// How many figures the district's articles print.
+    pub figure_count: usize,
+    /// The best figures seen so far (bounded: a district's figures are most of its rows).
+    #[serde(skip)]
+    pub figures: KeyFigures,
     pub people: Vec<PersonRow>,
     pub quotes: Vec<QuoteRow>,
     /// The (name, role) pairs in `people`: a person is listed once, found in constant time (a
@@ -292,7 +297,10 @@ impl Corpus {
             ..DistrictProfile::default()
         });
         profile.articles.extend(rows.article);
-        profile.figures.extend(rows.figures);
+        profile.figure_count += rows.figures.len();
+        for figure in rows.figures {
+            profile.figures.add(figure);
+        }
         for person in rows.people {
             if profile.known_people.insert((person.name.clone(), person.role.clone())) {
                 profile.people.push(person);
@@ -321,24 +329,65 @@ impl Corpus {
     }
 }
 
-/// The `limit` most informative figures, in their original order: a subject, a period and a
-/// unit each make a figure more useful on its own; figures printed in Arabic digits are data
-/// rather than prose (`三年`), and money and percentages are what briefings quote most.
+/// How informative a figure is on its own: a subject, a period and a unit each make it more
+/// useful; figures printed in Arabic digits are data rather than prose (`三年`), and money and
+/// percentages are what briefings quote most.
+fn figure_weight(row: &FigureRow) -> usize {
+    let figure = &row.figure;
+    2 * usize::from(figure.subject.is_some())
+        + usize::from(figure.period.is_some())
+        + usize::from(!figure.unit.is_empty())
+        + 2 * usize::from(figure.text.chars().any(|c| c.is_ascii_digit()))
+        + 2 * usize::from(figure.unit.ends_with('元'))
+        + usize::from(figure.unit == "%")
+}
+
+/// The `limit` most informative figures (`figure_weight`, earlier first among equals), in their
+/// original order.
 pub fn key_figures(figures: &[FigureRow], limit: usize) -> Vec<FigureRow> {
-    let weight = |f: &FigureRow| {
-        let figure = &f.figure;
-        2 * usize::from(figure.subject.is_some())
-            + usize::from(figure.period.is_some())
-            + usize::from(!figure.unit.is_empty())
-            + 2 * usize::from(figure.text.chars().any(|c| c.is_ascii_digit()))
-            + 2 * usize::from(figure.unit.ends_with('元'))
-            + usize::from(figure.unit == "%")
-    };
     let mut ranked: Vec<usize> = (0..figures.len()).collect();
-    ranked.sort_by_key(|&i| (std::cmp::Reverse(weight(&figures[i])), i));
+    ranked.sort_by_key(|&i| (std::cmp::Reverse(figure_weight(&figures[i])), i));
     ranked.truncate(limit);
     ranked.sort_unstable();
     ranked.into_iter().map(|i| figures[i].clone()).collect()
+}
+
+/// The candidates for a district's key figures, gathered one figure at a time in memory bounded
+/// by `KEEP`: whenever twice that many are held, only the best `KEEP` stay (by weight, earlier
+/// first), which loses none of the best `KEEP` of all figures added.
+#[derive(Debug, Clone, Default)]
+pub struct KeyFigures {
+    /// (weight, arrival number, figure).
+    held: Vec<(usize, usize, FigureRow)>,
+    added: usize,
+}
+
+impl KeyFigures {
+    /// The most key figures any briefing shows.
+    const KEEP: usize = KEY_FIGURES_PER_PROFILE;
+
+    pub fn add(&mut self, figure: FigureRow) {
+        self.held.push((figure_weight(&figure), self.added, figure));
+        self.added += 1;
+        if self.held.len() >= 2 * Self::KEEP {
+            self.prune(Self::KEEP);
+        }
+    }
+
+    fn prune(&mut self, limit: usize) {
+        self.held.sort_by_key(|&(weight, at, _)| (std::cmp::Reverse(weight), at));
+        self.held.truncate(limit);
+    }
+
+    /// The best `limit` (at most `KEEP`) figures added, in the order they were added: the same
+    /// as `key_figures` over all of them.
+    pub fn best(&self, limit: usize) -> Vec<FigureRow> {
+        let mut ranked: Vec<&(usize, usize, FigureRow)> = self.held.iter().collect();
+        ranked.sort_by_key(|&&(weight, at, _)| (std::cmp::Reverse(weight), at));
+        ranked.truncate(limit.min(Self::KEEP));
+        ranked.sort_by_key(|&&(_, at, _)| at);
+        ranked.into_iter().map(|(_, _, figure)| figure.clone()).collect()
+    }
 }
 
 /// The summary sentences of `article`: those of its `summary` when a summary was set, else
@@ -347,5 +396,42 @@ pub fn summary_of(article: &Article, max_sentences: usize) -> Vec<&str> {
     match &article.summary {
         Some(summary) if !summary.is_empty() => crate::sentences::split(summary).into_iter().map(|s| s.text).collect(),
         _ => rank::summary_sentences(article, max_sentences),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FigureRow, KeyFigures, key_figures};
+
+    fn row(n: usize) -> FigureRow {
+        // Weights vary with n: a unit on every other figure, a subject on every third, money on
+        // every fifth, digits on every seventh.
+        let figure = model::Figure {
+            text: if n % 7 == 0 { format!("{n}") } else { "三".into() },
+            unit: match n % 5 {
+                0 => "元".into(),
+                1 | 3 => "个".into(),
+                _ => String::new(),
+            },
+            subject: (n % 3 == 0).then(|| format!("指标{n}")),
+            ..model::Figure::default()
+        };
+        FigureRow { figure, article_id: format!("a-{n}"), headline: String::new() }
+    }
+
+    #[test]
+    fn bounded_key_figures_are_the_key_figures_of_all() {
+        for count in [0, 1, 14, 15, 29, 30, 31, 200, 1000] {
+            let rows: Vec<FigureRow> = (0..count).map(row).collect();
+            let mut bounded = KeyFigures::default();
+            for r in rows.iter().cloned() {
+                bounded.add(r);
+            }
+            for limit in [5, 15] {
+                let want: Vec<String> = key_figures(&rows, limit).into_iter().map(|r| r.article_id).collect();
+                let got: Vec<String> = bounded.best(limit).into_iter().map(|r| r.article_id).collect();
+                assert_eq!(got, want, "{count} figures, best {limit}");
+            }
+        }
     }
 }

@@ -75,6 +75,9 @@ fn remove_stale(dir: &Path, extension: &str, written: &BTreeSet<PathBuf>) -> any
     Ok(())
 }
 
+/// Pages read (or rendered) together on the worker threads before their rows are gathered.
+const CHUNK_PAGES: usize = 256;
+
 /// Bumped when what a cache file holds changes.
 const CACHE_VERSION: &str = "briefing-cache-1";
 
@@ -169,29 +172,36 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
-    let pages: Vec<Option<CachedPage>> = pool.install(|| {
-        inputs
-            .par_iter()
-            .map(|input| {
-                let started = std::time::Instant::now();
-                let id = model::io::page_id(input);
-                let result = briefing_page(input, out, &key, &briefings, &options);
-                let ms = started.elapsed().as_millis() as u64;
-                batch::page_outcome("summarize briefing", args.events, &id, result, ms)
-            })
-            .collect()
-    });
-    let failed = pages.iter().filter(|p| p.is_none()).count();
+    let mut failed = 0;
     let mut corpus = Corpus::default();
     let mut written: BTreeSet<PathBuf> = BTreeSet::new();
     let mut caches: BTreeSet<PathBuf> = BTreeSet::new();
-    for (input, page) in inputs.iter().zip(pages) {
-        let Some(page) = page else { continue };
-        corpus.page_count += 1;
-        written.extend(page.briefs.iter().map(|b| out.join(b)));
-        caches.insert(out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input)))));
-        for rows in page.rows {
-            corpus.add_rows(rows);
+    // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
+    // held besides what the corpus keeps of them.
+    for chunk in inputs.chunks(CHUNK_PAGES) {
+        let pages: Vec<Option<CachedPage>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|input| {
+                    let started = std::time::Instant::now();
+                    let id = model::io::page_id(input);
+                    let result = briefing_page(input, out, &key, &briefings, &options);
+                    let ms = started.elapsed().as_millis() as u64;
+                    batch::page_outcome("summarize briefing", args.events, &id, result, ms)
+                })
+                .collect()
+        });
+        for (input, page) in chunk.iter().zip(pages) {
+            let Some(page) = page else {
+                failed += 1;
+                continue;
+            };
+            corpus.page_count += 1;
+            written.extend(page.briefs.iter().map(|b| out.join(b)));
+            caches.insert(out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input)))));
+            for rows in page.rows {
+                corpus.add_rows(rows);
+            }
         }
     }
     for profile in corpus.districts.values() {

@@ -88,17 +88,24 @@ pub fn write_artifacts(dir: &Path) -> Vec<PathBuf> {
 /// The fixed build time of the tests: 2026-09-21T14:13:20Z.
 pub const EPOCH: &str = "1790000000";
 
-/// Runs the bundle binary into `dir/out` with the given extra arguments.
+/// Options with the archive on (`dir/archive.json`), which the tests' builds use unless they
+/// pass options of their own.
+pub fn archive_options(dir: &Path) -> PathBuf {
+    let path = dir.join("archive.json");
+    std::fs::write(&path, r#"{"archive": true}"#).expect("write options");
+    path
+}
+
+/// Runs the bundle binary into `dir/out` with the given extra arguments (the archive on unless
+/// they give `--options`).
 pub fn run_bundle(dir: &Path, extra: &[&str]) -> Output {
     let inputs = write_artifacts(dir);
-    std::process::Command::new(env!("CARGO_BIN_EXE_bundle"))
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .arg("-o")
-        .arg(dir.join("out"))
-        .args(extra)
-        .args(&inputs)
-        .output()
-        .expect("run bundle")
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bundle"));
+    command.env("SOURCE_DATE_EPOCH", EPOCH).arg("-o").arg(dir.join("out"));
+    if !extra.contains(&"--options") {
+        command.arg("--options").arg(archive_options(dir));
+    }
+    command.args(extra).args(&inputs).output().expect("run bundle")
 }
 
 /// Runs the bundle binary and insists that it succeeded; returns the output root.

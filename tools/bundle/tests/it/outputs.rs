@@ -152,11 +152,26 @@ fn rebuild(dir: &std::path::Path, only: Option<&[&str]>) -> std::path::PathBuf {
         .env("SOURCE_DATE_EPOCH", fixtures::EPOCH)
         .arg("-o")
         .arg(dir.join("out"))
+        .arg("--options")
+        .arg(fixtures::archive_options(dir))
         .args(&inputs)
         .output()
         .expect("run bundle");
     assert!(output.status.success(), "bundle failed: {}", String::from_utf8_lossy(&output.stderr));
     dir.join("out")
+}
+
+#[test]
+fn the_archive_is_written_only_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = dir.path().join("no-archive.json");
+    std::fs::write(&options, "{}").expect("write options");
+    let output = fixtures::run_bundle(dir.path(), &["--options", options.to_str().expect("utf-8 path")]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let dist: Vec<_> = std::fs::read_dir(dir.path().join("out/dist")).expect("dist folder").collect();
+    assert!(dist.is_empty(), "no archive without `archive = true`");
+    let out = fixtures::built(dir.path());
+    assert!(out.join("dist/newsdesk-2026-09-21.zip").is_file(), "the archive once asked for");
 }
 
 #[test]
