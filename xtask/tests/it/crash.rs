@@ -2,7 +2,8 @@
 //! SIGKILL at random moments (after the tools are built, so the kills land in the steps), with
 //! seeds edited, added and removed between runs. After every kill the orphaned step processes
 //! must stop; after the last, one run must complete and leave every artifact, the database and
-//! the manifest whole and in agreement.
+//! the manifest whole and in agreement. Two real runs at once over one `out/`: one refuses with
+//! exit 3 naming the lock and writes nothing, and the outputs stay whole.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -190,6 +191,142 @@ fn random_sigkills_during_builds_over_hundreds_of_pages_lose_nothing() {
     }
 
     assert_exit(&build_all(&scratch, false).output().expect("completing build"), 0);
+    assert_whole_and_consistent(&scratch);
+    let again = scratch.xtask(&["build-all"]);
+    assert_exit(&again, 0);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing changed"), "the state agrees with the outputs");
+}
+
+/// Whether some process holds the `flock` on `out/.lock` (what `File::try_lock` takes), read from
+/// `/proc/locks` by the file's inode, so that looking never takes the lock itself.
+fn lock_held(out: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(out.join(".lock")) else { return false };
+    let inode = meta.ino().to_string();
+    let locks = std::fs::read_to_string("/proc/locks").expect("/proc/locks");
+    locks.lines().any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1) == Some(&"FLOCK")
+            && fields.iter().any(|f| f.matches(':').count() == 2 && f.rsplit(':').next() == Some(&inode))
+    })
+}
+
+/// Every file under `dir` (hidden ones too) with its bytes' hash.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, String> {
+    fn walk(dir: &Path, into: &mut std::collections::BTreeMap<PathBuf, String>) {
+        for entry in std::fs::read_dir(dir).expect("list").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, into);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                into.insert(path, blake3::hash(&bytes).to_hex().to_string());
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(dir, &mut files);
+    files
+}
+
+/// A `build-all` in a process group of its own, which the test can freeze with SIGSTOP (the run
+/// and every step and cargo process under it) and thaw with SIGCONT. Killed if the test fails
+/// while it is frozen.
+struct Run {
+    child: std::process::Child,
+}
+
+impl Run {
+    fn start(scratch: &Scratch, force: bool) -> Run {
+        use std::os::unix::process::CommandExt;
+        let mut command = build_all(scratch, force);
+        command.process_group(0);
+        Run { child: command.spawn().expect("start build-all") }
+    }
+
+    fn signal(&self, signal: &str) {
+        let group = format!("-{}", self.child.id());
+        let status = Command::new("kill").args([signal, "--", &group]).status().expect("run kill");
+        assert!(status.success(), "kill {signal} {group}");
+    }
+
+    fn wait(mut self) -> std::process::ExitStatus {
+        let status = self.child.wait().expect("wait for build-all");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two real runs over one `out/`: while one holds the lock (frozen there, so the overlap is
+/// certain rather than a matter of timing), a second exits 3 with an error naming the lock and
+/// changes no byte of `out/`; the first then completes. Then two runs started together: each
+/// completes or exits 3 the same way, and the outputs are whole and agree.
+#[test]
+fn two_runs_at_once_one_refuses_with_exit_3_and_the_outputs_stay_whole() {
+    let scratch = Scratch::with_seeds();
+    let originals: Vec<PathBuf> =
+        std::fs::read_dir(scratch.seeds()).expect("seeds").map(|e| e.expect("e").path()).collect();
+    for n in 0..40 {
+        let mut text = std::fs::read_to_string(&originals[n % originals.len()]).expect("seed");
+        text.push_str(&format!("\n\n（第{n}份）\n"));
+        std::fs::write(scratch.seeds().join(format!("copy_{n:03}.txt")), text).expect("copy");
+    }
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    let out = scratch.out();
+    let lock = out.join(".lock");
+    let refused_clearly = |output: &std::process::Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("another run") && stderr.contains(&lock.display().to_string()),
+            "the refusal names the lock: {stderr}"
+        );
+    };
+
+    let first = Run::start(&scratch, true);
+    // This bounds a wait for the run to take the lock; it measures nothing.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !lock_held(&out) {
+        assert!(Instant::now() < deadline, "the first run never took the lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.signal("-STOP");
+    assert!(lock_held(&out), "the first run still holds the lock while frozen");
+    let before = snapshot(&out);
+    let second = scratch.xtask(&["build-all", "--force"]);
+    assert_exit(&second, 3);
+    refused_clearly(&second);
+    assert_eq!(snapshot(&out), before, "the refused run changed out/");
+    first.signal("-CONT");
+    assert_eq!(first.wait().code(), Some(0), "the first run completes");
+    assert_whole_and_consistent(&scratch);
+
+    // Started together, with nothing held: whichever takes the lock builds, the other completes
+    // after it or refuses.
+    let mut together: Vec<_> = (0..2)
+        .map(|_| {
+            let mut command = build_all(&scratch, true);
+            command.stderr(Stdio::piped());
+            command.spawn().expect("start build-all")
+        })
+        .collect();
+    let outputs: Vec<_> = together.drain(..).map(|c| c.wait_with_output().expect("wait")).collect();
+    let codes: Vec<_> = outputs.iter().map(|o| o.status.code()).collect();
+    assert!(codes.contains(&Some(0)), "one run completes: {codes:?}");
+    for output in &outputs {
+        match output.status.code() {
+            Some(0) => {}
+            Some(3) => refused_clearly(output),
+            other => panic!("exit {other:?}: {}", String::from_utf8_lossy(&output.stderr)),
+        }
+    }
+    assert!(!lock_held(&out), "no run is left holding the lock");
     assert_whole_and_consistent(&scratch);
     let again = scratch.xtask(&["build-all"]);
     assert_exit(&again, 0);
