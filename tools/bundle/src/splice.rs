@@ -60,11 +60,14 @@ impl Layout {
     }
 }
 
+/// Where each (page id, part hash) sits in the old file: offset, length.
+type Places = HashMap<(String, String), (u64, u64)>;
+
 /// One streamed file being rebuilt.
 pub struct Splice {
     path: PathBuf,
     /// The file as the last run wrote it, and where each (page, part hash) sits in it.
-    old: Option<(std::fs::File, HashMap<(String, String), (u64, u64)>)>,
+    old: Option<(std::fs::File, Places)>,
     /// Set when the new file would be the old one byte for byte: nothing is written.
     unchanged: Option<FileLayout>,
     tmp: Option<tempfile::NamedTempFile>,

@@ -407,13 +407,13 @@ mod tests {
         // Weights vary with n: a unit on every other figure, a subject on every third, money on
         // every fifth, digits on every seventh.
         let figure = model::Figure {
-            text: if n % 7 == 0 { format!("{n}") } else { "三".into() },
+            text: if n.is_multiple_of(7) { format!("{n}") } else { "三".into() },
             unit: match n % 5 {
                 0 => "元".into(),
                 1 | 3 => "个".into(),
                 _ => String::new(),
             },
-            subject: (n % 3 == 0).then(|| format!("指标{n}")),
+            subject: n.is_multiple_of(3).then(|| format!("指标{n}")),
             ..model::Figure::default()
         };
         FigureRow { figure, article_id: format!("a-{n}"), headline: String::new() }
