@@ -126,9 +126,9 @@ fn explain_names_every_join_with_its_reason() {
     assert!(text.contains("wrapped block: line runs on to the next"), "{text}");
 }
 
+/// How long it takes is the bench's to show, not a test's.
 #[test]
-fn a_50_mb_paragraph_and_a_million_wrapped_lines_clean_in_linear_time() {
-    let started = std::time::Instant::now();
+fn a_50_mb_paragraph_and_a_million_wrapped_lines_clean_whole() {
     let long = "这是一段没有换行的超长文字，".repeat(50 * 1024 * 1024 / 42);
     let wrapped = "记者从市统计局获悉今年前三季度全市\n".repeat(1_000_000);
     let page = Page {
@@ -141,8 +141,10 @@ fn a_50_mb_paragraph_and_a_million_wrapped_lines_clean_in_linear_time() {
         ..Page::default()
     };
     let cleaned = clean::clean_page(page, &clean::Cleaner::default());
-    assert!(cleaned.articles[0].sections[0].paragraphs[0].starts_with(&long));
-    assert!(started.elapsed().as_secs() < 60, "took {:?}", started.elapsed());
+    let paragraphs = &cleaned.articles[0].sections[0].paragraphs;
+    assert!(paragraphs[0].starts_with(&long));
+    let kept: usize = paragraphs.iter().map(|p| p.chars().filter(|c| !c.is_whitespace()).count()).sum();
+    assert_eq!(kept, long.chars().count() + 1_000_000 * "记者从市统计局获悉今年前三季度全市".chars().count());
 }
 
 #[test]
