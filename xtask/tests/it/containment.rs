@@ -1,5 +1,6 @@
 //! Containment: nothing outside the seeds folder is published, page ids cannot leave a folder,
-//! outputs are readable by others (0644 files, 0755 folders under the umask).
+//! outputs are readable by others (0644 files, 0755 folders under the umask), nothing but `out/`
+//! is written.
 //!
 //! The seeds folder is the one the user names, so the folder itself may be a symlink (to a
 //! real folder anywhere): containment is judged against where it resolves. Inside it, a symlink
@@ -26,6 +27,32 @@ fn all_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Every path in the scratch folder outside `out/` (the seeds, the file they link to), with
+/// its bytes' hash and mode: what a run must leave alone.
+fn everything_but_out(scratch: &Scratch) -> std::collections::BTreeMap<std::path::PathBuf, (String, u32)> {
+    fn walk(dir: &Path, skip: &Path, into: &mut std::collections::BTreeMap<std::path::PathBuf, (String, u32)>) {
+        for entry in std::fs::read_dir(dir).expect("list") {
+            let path = entry.expect("entry").path();
+            if path == skip {
+                continue;
+            }
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let hash = if meta.is_file() {
+                blake3::hash(&std::fs::read(&path).expect("read")).to_hex().to_string()
+            } else {
+                String::new()
+            };
+            into.insert(path.clone(), (hash, meta.permissions().mode()));
+            if meta.is_dir() {
+                walk(&path, skip, into);
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(scratch.dir.path(), &scratch.out(), &mut files);
+    files
+}
+
 #[test]
 fn a_symlink_out_of_the_seeds_is_a_failed_page_and_is_never_published() {
     let scratch = Scratch::with_seeds();
@@ -35,8 +62,10 @@ fn a_symlink_out_of_the_seeds_is_a_failed_page_and_is_never_published() {
     std::fs::write(&secret, format!("# 标题\n\n{SECRET}。\n")).expect("write");
     std::os::unix::fs::symlink(&secret, scratch.seeds().join("leak.txt")).expect("symlink");
 
+    let before = everything_but_out(&scratch);
     let output = scratch.xtask(&["build-all"]);
     assert_exit(&output, 1);
+    assert_eq!(everything_but_out(&scratch), before, "a file outside --out was written");
     let report = scratch.last_run();
     let reason = report["steps"][0]["failed"]["leak"].as_str().expect("the refused page is in the report");
     assert!(reason.contains("leak.txt") && reason.contains("outside"), "{reason}");
@@ -188,27 +217,53 @@ fn a_seed_whose_id_could_leave_a_folder_is_refused() {
     assert!(reason.contains("could leave its folder"), "{reason}");
 }
 
+/// Runs `xtask build-all` over the scratch seeds into `out` under `umask` (set by a shell that
+/// then becomes xtask).
+fn build_under_umask(scratch: &Scratch, out: &Path, umask: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_xtask"), "build-all"])
+        .arg("--seeds")
+        .arg(scratch.seeds())
+        .arg("--out")
+        .arg(out)
+        .args(["--cargo-profile", "dev", "--progress", "plain"])
+        .output()
+        .expect("run xtask")
+}
+
+/// Every file and every folder under `dir` whose mode is not `file` or `folder`.
+fn wrong_modes(dir: &Path, file: u32, folder: u32) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, file: u32, folder: u32, wrong: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("list") {
+            let path = entry.expect("entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("stat");
+            let mode = meta.permissions().mode() & 0o7777;
+            let want = if meta.is_dir() { folder } else { file };
+            if mode != want {
+                wrong.push(format!("{} {mode:o}, not {want:o}", path.strip_prefix(root).expect("inside").display()));
+            }
+            if meta.is_dir() {
+                walk(root, &path, file, folder, wrong);
+            }
+        }
+    }
+    let mut wrong = Vec::new();
+    walk(dir, dir, file, folder, &mut wrong);
+    wrong
+}
+
+/// Every output (state and lock included) is 0644 and every folder 0755, less the user's umask:
+/// exactly 0644/0755 under umask 022, 0640/0750 under 027 (the umask is honoured, not overridden).
 #[test]
 fn outputs_are_readable_by_others_files_0644_folders_0755() {
     let scratch = Scratch::with_seeds();
-    assert_exit(&scratch.xtask(&["build-all"]), 0);
-    let mut files = Vec::new();
-    all_files(&scratch.out(), &mut files);
-    let mut wrong = Vec::new();
-    for file in &files {
-        let name = file.file_name().expect("name").to_string_lossy().into_owned();
-        if name == ".lock" || file.starts_with(scratch.out().join(".state")) {
-            continue;
-        }
-        let mode = std::fs::metadata(file).expect("stat").permissions().mode() & 0o777;
-        // The test runs under the usual umask 022: exactly 0644.
-        if mode & 0o044 != 0o044 {
-            wrong.push(format!("{} {mode:o}", file.strip_prefix(scratch.out()).expect("inside").display()));
-        }
-    }
-    assert!(wrong.is_empty(), "outputs others cannot read:\n{}", wrong.join("\n"));
-    for dir in ["data", "site", "split", "dist", "briefing"] {
-        let mode = std::fs::metadata(scratch.out().join(dir)).expect("stat").permissions().mode() & 0o777;
-        assert_eq!(mode & 0o055, 0o055, "{dir} is {mode:o}");
+    for (umask, file, folder) in [("022", 0o644, 0o755), ("027", 0o640, 0o750)] {
+        let out = scratch.dir.path().join(format!("out-{umask}"));
+        assert_exit(&build_under_umask(&scratch, &out, umask), 0);
+        let mut files = Vec::new();
+        all_files(&out, &mut files);
+        assert!(files.len() > 20, "a whole build");
+        let wrong = wrong_modes(&out, file, folder);
+        assert!(wrong.is_empty(), "under umask {umask}:\n{}", wrong.join("\n"));
     }
 }
