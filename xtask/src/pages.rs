@@ -117,7 +117,7 @@ pub struct ChainTotals {
 
 /// A step's code and data, loaded at most once per process.
 enum Engine {
-    Split(split::Splitter),
+    Split(Box<split::Splitter>),
     Clean(clean::Cleaner),
     Extract(&'static extract::Extractor, model::options::ExtractOptions),
     Summarize(model::options::SummarizeOptions),
@@ -150,7 +150,7 @@ fn load(config: &Config, step: &str) -> anyhow::Result<Engine> {
                     .with_context(|| format!("split model {}", options.model.display()))?,
                 None => split::labeller::Model::builtin(),
             };
-            Ok(Engine::Split(split::Splitter { options, lexicon, model }))
+            Ok(Engine::Split(Box::new(split::Splitter { options, lexicon, model })))
         }
         "clean" => {
             let options: model::options::CleanOptions = options(config, step)?;

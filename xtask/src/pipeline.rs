@@ -543,6 +543,10 @@ fn run_chain(
     let state_dir = paths.state_dir();
     let mut states = Vec::new();
     for &step in chain {
+        // The options each step runs with, as its binary takes them (`--options`), for running
+        // a step by hand on the same terms.
+        let options_file = state_dir.join(format!("{step}.options.json"));
+        model::io::write_atomic(&options_file, config.options.to_json(step).unwrap_or_default().as_bytes())?;
         let key = chain_key(config, step, cache)?;
         let mut state = StepState::load(&state_dir.join(format!("{step}.json")));
         if state.key != key {

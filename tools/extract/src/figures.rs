@@ -58,7 +58,12 @@ fn text_of(chars: &[char], start: usize, end: usize) -> String {
 }
 
 fn starts_with_at(chars: &[char], at: usize, word: &[char]) -> bool {
-    chars.get(at..).is_some_and(|rest| rest.starts_with(word))
+    // The first characters are compared before the rest: word lists are scanned at every offset
+    // of a paragraph, and most words fail there.
+    match word.first() {
+        None => at <= chars.len(),
+        Some(first) => chars.get(at) == Some(first) && chars[at..].starts_with(word),
+    }
 }
 
 /// The length of the longest word of `list` (longest first) at `chars[at..]`.

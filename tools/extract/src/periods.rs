@@ -207,6 +207,15 @@ struct Parser<'a> {
     words: &'a PeriodWords,
 }
 
+/// Whether `rest` starts with `word`; the first characters are compared before the rest, since
+/// most words of a list fail there (a word list is scanned at many positions).
+fn word_at(rest: &[char], word: &[char]) -> bool {
+    match word.first() {
+        None => true,
+        Some(first) => rest.first() == Some(first) && rest.starts_with(word),
+    }
+}
+
 /// What the first part of a range leaves for the second (2017年8月11日至22日: the year and month).
 #[derive(Debug, Clone, Copy, Default)]
 struct Context {
@@ -218,7 +227,7 @@ impl<'a> Parser<'a> {
     /// The longest word of `list` here, eaten, and its value.
     fn eat_word<T>(&mut self, list: &'a Words<T>) -> Option<&'a T> {
         let rest = self.chars.get(self.i..)?;
-        let (word, value) = list.iter().find(|(w, _)| rest.starts_with(w))?;
+        let (word, value) = list.iter().find(|(w, _)| word_at(rest, w))?;
         self.i += word.len();
         Some(value)
     }
@@ -241,17 +250,22 @@ impl<'a> Parser<'a> {
 
     /// Whether a word of `list` is here, without eating it.
     fn at_word<T>(&self, list: &Words<T>) -> bool {
-        self.chars.get(self.i..).is_some_and(|rest| list.iter().any(|(w, _)| rest.starts_with(w)))
+        self.chars.get(self.i..).is_some_and(|rest| list.iter().any(|(w, _)| word_at(rest, w)))
     }
 
+    /// Eats `word` if it is here. Compares character by character: this is called at nearly
+    /// every position of running text, and collecting the word first cost an allocation a call.
     fn eat(&mut self, word: &str) -> bool {
-        let w: Vec<char> = word.chars().collect();
-        if self.chars.get(self.i..).is_some_and(|rest| rest.starts_with(&w)) {
-            self.i += w.len();
-            true
-        } else {
-            false
+        let Some(rest) = self.chars.get(self.i..) else { return false };
+        let mut len = 0;
+        for c in word.chars() {
+            if rest.get(len) != Some(&c) {
+                return false;
+            }
+            len += 1;
         }
+        self.i += len;
+        true
     }
 
     fn eat_any(&mut self, words: &[&str]) -> bool {

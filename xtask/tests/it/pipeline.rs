@@ -271,3 +271,158 @@ fn a_page_a_combined_step_cannot_read_reaches_the_run_report() {
     let again = scratch.xtask(&["run", "bundle"]);
     assert_exit(&again, 1);
 }
+
+/// A copy of the project's configuration folder in the scratch folder (to edit), with clean's
+/// word lists in a folder of their own; the path of its `pipeline.toml`.
+fn scratch_config(scratch: &Scratch) -> std::path::PathBuf {
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("list") {
+            let path = entry.expect("entry").path();
+            let target = to.join(path.file_name().expect("name"));
+            if path.is_dir() {
+                copy_tree(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+    let config = scratch.dir.path().join("config");
+    copy_tree(&root().join("config"), &config);
+    copy_tree(&config.join("lexicon"), &config.join("clean-lexicon"));
+    let file = config.join("pipeline.toml");
+    let text = std::fs::read_to_string(&file).expect("pipeline.toml");
+    let text = text.replacen(
+        "[clean]\nenabled = true\nlexicon = \"lexicon\"",
+        "[clean]\nenabled = true\nlexicon = \"clean-lexicon\"",
+        1,
+    );
+    assert!(text.contains("clean-lexicon"), "the [clean] table names its lexicon");
+    std::fs::write(&file, text).expect("write pipeline.toml");
+    file
+}
+
+/// Replaces `from` by `to` in the file, which must hold it.
+fn edit(file: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(file).expect("read");
+    assert!(text.contains(from), "{} holds {from:?}", file.display());
+    std::fs::write(file, text.replacen(from, to, 1)).expect("write");
+}
+
+fn fresh(report: &serde_json::Value, name: &str) -> u64 {
+    step(report, name)["fresh"].as_u64().expect("fresh count")
+}
+
+#[test]
+fn changing_a_steps_options_redoes_pages_from_that_step_on_and_only_where_its_input_changed() {
+    let scratch = Scratch::with_seeds();
+    let config = scratch_config(&scratch);
+    let config_arg = config.to_str().expect("utf-8 path");
+    assert_exit(&scratch.xtask(&["build-all", "--config", config_arg]), 0);
+
+    // Fewer keywords: every extract artifact changes, and so every summarize one.
+    edit(&config, "keywords = 8", "keywords = 3");
+    assert_exit(&scratch.xtask(&["build-all", "--config", config_arg]), 0);
+    let report = scratch.last_run();
+    for name in ["split", "clean"] {
+        assert!(done(&report, name).is_empty(), "{name} is not redone");
+        assert_eq!(fresh(&report, name), 5, "{name}");
+    }
+    for name in ["extract", "summarize"] {
+        assert_eq!(done(&report, name).len(), 5, "{name} is redone on every page");
+    }
+
+    // A comment in clean's word lists: clean's key changes, so clean is redone everywhere; it
+    // writes the same artifacts, so nothing after it is.
+    let openers = config.parent().expect("folder").join("clean-lexicon").join("clean-paragraph-openers.txt");
+    let mut text = std::fs::read_to_string(&openers).expect("openers");
+    text.push_str("# a comment changes no decision\n");
+    std::fs::write(&openers, text).expect("edit openers");
+    let before = std::fs::read(scratch.out().join("clean").join(format!("{PAGE}.json"))).expect("clean artifact");
+    assert_exit(&scratch.xtask(&["build-all", "--config", config_arg]), 0);
+    let report = scratch.last_run();
+    assert_eq!(fresh(&report, "split"), 5);
+    assert_eq!(done(&report, "clean").len(), 5, "clean is redone on every page");
+    let after = std::fs::read(scratch.out().join("clean").join(format!("{PAGE}.json"))).expect("clean artifact");
+    assert_eq!(before, after, "a comment changes no clean output");
+    for name in ["extract", "summarize"] {
+        assert!(done(&report, name).is_empty(), "{name}: its input is unchanged");
+        assert_eq!(fresh(&report, name), 5, "{name}");
+    }
+}
+
+#[test]
+fn a_page_failing_in_extract_is_reported_and_the_others_complete() {
+    let scratch = Scratch::with_seeds();
+    let config = scratch_config(&scratch);
+    let config_arg = config.to_str().expect("utf-8 path");
+    assert_exit(&scratch.xtask(&["build-all", "--config", config_arg]), 0);
+    // The page's clean artifact is broken and recorded as such (as a fault behind the
+    // pipeline's back could leave it): clean takes it as fresh, and extract reads it from disk.
+    let broken = scratch.out().join("clean").join(format!("{PAGE}.json"));
+    let bytes = std::fs::read(&broken).expect("artifact");
+    std::fs::write(&broken, &bytes[..bytes.len() / 2]).expect("truncate");
+    let state_file = scratch.out().join(".state").join("clean.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).expect("state")).expect("json");
+    state["pages"][PAGE]["output"] = blake3::hash(&bytes[..bytes.len() / 2]).to_hex().to_string().into();
+    std::fs::write(&state_file, serde_json::to_vec(&state).expect("json")).expect("write state");
+    let extracted =
+        std::fs::read(scratch.out().join("extract").join(format!("{PAGE}.json"))).expect("extract artifact");
+    edit(&config, "keywords = 8", "keywords = 3");
+
+    let output = scratch.xtask(&["build-all", "--config", config_arg]);
+    assert_exit(&output, 1);
+    let report = scratch.last_run();
+    assert_eq!(fresh(&report, "clean"), 5);
+    let failed = step(&report, "extract")["failed"][PAGE].as_str().expect("the page failed in extract").to_owned();
+    assert!(failed.contains(PAGE) && failed.contains("clean"), "the reason names the file: {failed}");
+    assert_eq!(done(&report, "extract").len(), 4, "the other pages were extracted");
+    assert_eq!(done(&report, "summarize").len(), 4, "and summarized");
+    // The failed page keeps its previous extract output, which summarize already made its own.
+    let kept = std::fs::read(scratch.out().join("extract").join(format!("{PAGE}.json"))).expect("kept");
+    assert_eq!(kept, extracted, "the previous extract output is intact");
+    assert_eq!(fresh(&report, "summarize"), 1);
+    assert_eq!(step(&report, "bundle")["combined"], true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(PAGE) && stderr.contains("failed"), "the failure is shown: {stderr}");
+}
+
+/// The step binaries of the test build.
+fn tool(name: &str) -> std::path::PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = if target.is_relative() { root().join(target) } else { target };
+    target.join("debug").join(name)
+}
+
+#[test]
+fn the_steps_run_in_process_write_what_their_binaries_write() {
+    let scratch = Scratch::with_seeds();
+    assert_exit(&scratch.xtask(&["build-all"]), 0);
+    let by_hand = scratch.dir.path().join("by-hand");
+    let mut input_dir = scratch.seeds();
+    for name in STEPS_PER_PAGE {
+        let mut inputs: Vec<_> =
+            std::fs::read_dir(&input_dir).expect("list").map(|e| e.expect("entry").path()).collect();
+        inputs.sort();
+        let options = scratch.out().join(".state").join(format!("{name}.options.json"));
+        let status = Command::new(tool(name))
+            .arg("--options")
+            .arg(&options)
+            .arg("--out-dir")
+            .arg(by_hand.join(name))
+            .args(&inputs)
+            .status()
+            .expect("run the step binary");
+        assert!(status.success(), "{name} by hand: {status}");
+        for input in &inputs {
+            let artifact = format!("{}.json", model::io::page_id(input));
+            let ours = std::fs::read(scratch.out().join(name).join(&artifact)).expect("in-process artifact");
+            let theirs = std::fs::read(by_hand.join(name).join(&artifact)).expect("binary's artifact");
+            assert!(ours == theirs, "{name}/{artifact} differs between the in-process run and the binary");
+        }
+        // The next binary reads what the binary made, as separate runs did.
+        input_dir = by_hand.join(name);
+    }
+}
