@@ -51,6 +51,24 @@ fn no_test_is_ignored_or_expected_to_panic() {
     assert!(offending.is_empty(), "ignored or should-panic tests: {offending:#?}");
 }
 
+/// Speed is `cargo xtask bench`'s to measure: an assertion on a measured duration fails on a
+/// slow or loaded machine and shows nothing about the code. (A bound on a wait, such as a
+/// deadline for a child process, compares an instant and panics with what it waited for.)
+#[test]
+fn no_test_asserts_a_duration() {
+    let needle = concat!(".elapsed", "()");
+    let mut offending = Vec::new();
+    for path in all_rust_files() {
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (no, line) in text.lines().enumerate() {
+            if line.contains("assert") && line.contains(needle) {
+                offending.push(format!("{}:{}: {}", path.display(), no + 1, line.trim()));
+            }
+        }
+    }
+    assert!(offending.is_empty(), "tests that assert a duration:\n{}", offending.join("\n"));
+}
+
 #[test]
 fn step_libraries_do_no_file_io() {
     // Libraries are pure functions over the model; only `main.rs` and tests touch files.
