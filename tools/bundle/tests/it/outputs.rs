@@ -348,3 +348,24 @@ fn texts_stored_as_spans_of_the_body_come_back_whole_and_others_are_kept_as_text
     assert_eq!(texts(&conn, "SELECT sentence_text FROM place_rows"), vec![Some("下沙片区企业加速集聚".to_owned())]);
     assert_eq!(texts(&conn, "SELECT text FROM quotes"), vec![Some("服务要跟上企业的脚步。".to_owned())]);
 }
+
+#[test]
+fn a_dataset_file_edited_by_hand_is_rebuilt_from_the_fragments_not_spliced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = fixtures::built(dir.path());
+    let cold_jsonl = std::fs::read(out.join("data/articles.jsonl")).expect("read");
+    let cold_csv = std::fs::read(out.join("data/quotes.csv")).expect("read");
+    // The same length, other bytes: only the file's stamp tells the layout no longer fits.
+    std::fs::write(out.join("data/articles.jsonl"), vec![b'x'; cold_jsonl.len()]).expect("overwrite");
+    std::fs::write(out.join("data/quotes.csv"), b"edited").expect("overwrite");
+    edit_page(dir.path(), "p2", |page| page.articles[0].headline = "沿街花园换新颜".into());
+    let out = rebuild(dir.path(), None);
+    let jsonl = std::fs::read_to_string(out.join("data/articles.jsonl")).expect("read");
+    assert_eq!(jsonl.lines().count(), String::from_utf8_lossy(&cold_jsonl).lines().count());
+    assert!(!jsonl.contains("xxxx") && jsonl.contains("沿街花园换新颜"), "{jsonl}");
+    for line in jsonl.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("every line is JSON");
+    }
+    assert_eq!(std::fs::read(out.join("data/quotes.csv")).expect("read"), cold_csv, "an unchanged table is rewritten");
+    every_manifest_entry_verifies(&out);
+}
