@@ -1,8 +1,9 @@
 //! `cargo xtask`: the pipeline orchestrator and the project's developer tasks.
 //!
-//! It validates `config/pipeline.toml`, builds the step binaries, and runs each enabled step once
-//! per batch over the pages that need it (see `pipeline`). It also runs CI (`ci`), benchmarks
-//! (`bench`) and the scheduled refresh (`refresh`). It does no page processing itself.
+//! It validates `config/pipeline.toml`, builds the step binaries, runs the per-page steps in its
+//! own process through the step libraries (`pages`) and the combined steps as their binaries,
+//! over the pages that need it (see `pipeline`). It also runs CI (`ci`), benchmarks (`bench`)
+//! and the scheduled refresh (`refresh`).
 //!
 //! Exit codes: 0 all good; 1 finished, some pages failed; 2 could not run; 3 another run holds
 //! the lock on the output folder.

@@ -1,7 +1,9 @@
-//! Planning and running the pipeline: which pages each step must redo, running each step's
-//! binary once per batch, recording what was done.
+//! Planning and running the pipeline: which pages each step must redo, running the per-page
+//! steps in process (`pages`) and the combined steps' binaries once per batch, recording what
+//! was done.
 //!
-//! A page is fresh for a step when the step's key (blake3 of its binary, its options and every
+//! A page is fresh for a step when the step's key (blake3 of its code: the code identity
+//! compiled into xtask for a per-page step, the binary for a combined one; its options and every
 //! file its options name) and the page's input hash are those recorded when its output was
 //! written, and that output is still there unchanged. Everything else is redone. Combined outputs
 //! (briefings, the bundle) have one key over all their inputs. State lives in
