@@ -134,8 +134,56 @@ pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
         }
         return Layout { lines, decisions, articles: usize::from(any) };
     }
-    let (decisions, articles) = decisions(&classes);
+    let (mut decisions, mut articles) = decisions(&classes);
+    articles = drop_empty_articles(&mut decisions, articles);
     Layout { lines, decisions, articles }
+}
+
+/// An "article" of title lines alone, with no text, caption or section under them, is page
+/// furniture the labeller took for a header (a page banner, an advertisement's slogan, an
+/// editor's line): its lines become furniture, and the articles after it move up. Returns the
+/// number of articles left.
+fn drop_empty_articles(decisions: &mut [Decision], articles: usize) -> usize {
+    let mut has_content = vec![false; articles];
+    for d in decisions.iter() {
+        if let Some(k) = d.article
+            && matches!(
+                d.class,
+                Class::Body | Class::BodyByline | Class::Heading | Class::Caption | Class::CaptionCredit
+            )
+        {
+            has_content[k] = true;
+        }
+    }
+    if has_content.iter().all(|c| *c) {
+        return articles;
+    }
+    // New index of each kept article; a dropped one's lines join the article before it.
+    let mut new_index = Vec::with_capacity(articles);
+    let mut kept = 0;
+    for &content in &has_content {
+        new_index.push(content.then_some(kept));
+        kept += usize::from(content);
+    }
+    let mut last_kept: Option<usize> = None;
+    let mut current: Option<usize> = None;
+    for d in decisions.iter_mut() {
+        if d.article != current {
+            current = d.article;
+            if let Some(k) = current.and_then(|k| new_index[k]) {
+                last_kept = Some(k);
+            }
+        }
+        match d.article {
+            Some(k) if new_index[k].is_none() => {
+                d.class = Class::Furniture;
+                d.article = last_kept;
+            }
+            Some(k) => d.article = new_index[k],
+            None => {}
+        }
+    }
+    kept
 }
 
 /// Each line's article from the label sequence; also the number of articles.

@@ -18,13 +18,29 @@ fn furniture_lines_where_headlines_stand_are_never_titles() {
     let text = "新闻热线：0571-88888888\n\n2026年3月1日 星期日\n\n虚构小城新建三座公园\n\n本报记者 王小明\n\n\
                 今年以来，虚构小城新建公园三座，市民出门见绿。\n\n本版责编：李小红\n\n\
                 http://www.example.com.cn\n\n王小明 摄\n\n虚构小城图书馆延长开放\n\n\
-                图书馆自本月起每晚开放到九点。\n";
+                图书馆自本月起每晚开放到九点。\n\n2026年3月2日\n\n三版责编：赵小刚  四版责编：钱小丽\n\n\
+                虚构小城博物馆免费开放\n\n博物馆即日起免费开放，每周一闭馆。\n";
     let page = split::split_page("p", "p.txt", text.as_bytes(), splitter()).expect("splits");
     let titles = titles(&page);
-    for furniture in ["热线", "星期", "责编", "http", "摄"] {
+    for furniture in ["热线", "星期", "责编", "http", "摄", "2026年3月2日"] {
         assert!(titles.iter().all(|t| !t.contains(furniture)), "{furniture} in a title: {titles:?}");
     }
     assert!(titles.iter().any(|t| t == "虚构小城新建三座公园"), "{titles:?}");
+    assert!(titles.iter().any(|t| t == "虚构小城博物馆免费开放"), "{titles:?}");
+}
+
+/// A title line with no text, caption or section under it (an advertisement's slogan closing
+/// the page) is page furniture, not an article; its characters stay on the page.
+#[test]
+fn a_title_with_nothing_under_it_is_no_article() {
+    let text = "虚构小城新建三座公园\n\n本报记者 王小明\n\n今年以来，虚构小城新建公园三座，市民出门见绿。\n\n\
+                公园管理处表示，明年还将再建两座。\n\n虚构牌果汁  鲜榨每一天\n";
+    let page = split::split_page("p", "p.txt", text.as_bytes(), splitter()).expect("splits");
+    assert_eq!(page.articles.len(), 1, "{:?}", titles(&page));
+    assert!(page.articles.iter().all(|a| !a.sections.is_empty()), "an article without text");
+    let kept: String = page.furniture.concat();
+    let last: String = page.articles[0].sections.iter().flat_map(|s| s.paragraphs.clone()).collect();
+    assert!(kept.contains("虚构牌果汁") || last.contains("虚构牌果汁"), "the slogan is lost");
 }
 
 #[test]
