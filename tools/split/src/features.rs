@@ -66,10 +66,11 @@ enum Hit {
     Marks2,
     InnerSpace,
     QuotesOpen,
+    Digits,
 }
 
 impl Hit {
-    const ALL: [Hit; 31] = [
+    const ALL: [Hit; 32] = [
         Hit::Md,
         Hit::Bold,
         Hit::FurnitureWord,
@@ -101,6 +102,7 @@ impl Hit {
         Hit::Marks2,
         Hit::InnerSpace,
         Hit::QuotesOpen,
+        Hit::Digits,
     ];
 
     /// The hit's feature name.
@@ -137,6 +139,7 @@ impl Hit {
             Hit::Marks2 => "marks=2+",
             Hit::InnerSpace => "inner-space",
             Hit::QuotesOpen => "quotes-open",
+            Hit::Digits => "digits",
         }
     }
 }
@@ -341,7 +344,12 @@ fn never_title_shaped(line: &Line, shape: &Shape) -> bool {
         let text = head(&line.norm, 256);
         hits.contains(Hit::Date) && (text.contains("星期") || text.contains('周'))
     };
-    hits.any(&[Hit::FurnitureWord, Hit::Credit, Hit::Phone, Hit::Url]) || dated()
+    // A date and nothing else (`2026年3月1日`): the page's or an event's, never a title.
+    let date_only = || {
+        hits.contains(Hit::Date)
+            && line.norm.chars().all(|c| c.is_whitespace() || c.is_ascii_digit() || "年月日号至—–-/.．".contains(c))
+    };
+    hits.any(&[Hit::FurnitureWord, Hit::Credit, Hit::Phone, Hit::Url]) || dated() || date_only()
 }
 
 /// The pattern and lexicon hits of a line.
@@ -444,6 +452,10 @@ fn hits(line: &Line, lexicon: &Lexicon) -> Hits {
     }
     if !lines::quotes_balanced(text) {
         hits.push(Hit::QuotesOpen);
+    }
+    // A subtitle states a detail (`共计18座城市上榜`) more often than its headline does.
+    if short && text.bytes().any(|b| b.is_ascii_digit()) {
+        hits.push(Hit::Digits);
     }
     hits
 }
@@ -747,6 +759,18 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
             if let Some(first) = norm.chars().next() {
                 feature!(sink, i; "first-char=", first);
             }
+            // Which of two title lines is the headline: a kicker ends `…时强调`, `…——`; a
+            // subtitle opens `——…`. Seen from the other line of the pair.
+            if let Some(prev) = i.checked_sub(1).map(|j| &lines[j]).filter(|l| l.len <= 40)
+                && let Some(last) = prev.norm.trim_end().chars().next_back()
+            {
+                feature!(sink, i; "-1:last-char=", last);
+            }
+            if let Some(next) = lines.get(i + 1).filter(|l| l.len <= 40)
+                && let Some(first) = next.norm.trim_start().chars().next()
+            {
+                feature!(sink, i; "1:first-char=", first);
+            }
         }
         context.features(i, &shapes, sink);
         if let (Some(level), Some(top)) = (lines[i].md, top_md) {
@@ -818,6 +842,14 @@ struct Context {
     /// Length of the run of non-running-text lines a line stands in, and its place in it.
     run: Vec<(usize, usize)>,
     bodyish: Vec<bool>,
+    /// Index of the next line that closes a report (a bracketed byline or dateline printed at
+    /// its end, `（记者 张三）`, `（本报某地1月2日电）`) and of the next lone short line (one short
+    /// line between running text, not a credit: a title or a section heading).
+    next_closing: Vec<Option<usize>>,
+    next_lone: Vec<Option<usize>>,
+    /// The lone short line before, and its printed width.
+    prev_lone: Vec<Option<usize>>,
+    widths: Vec<usize>,
 }
 
 impl Context {
@@ -861,7 +893,45 @@ impl Context {
             }
             start = end;
         }
-        Context { next_body, prev_body, next_opening, run, bodyish }
+        let closing: Vec<bool> = lines
+            .iter()
+            .zip(shapes)
+            .map(|(l, s)| {
+                s.hits.contains(Hit::TrailingByline)
+                    || s.hits.contains(Hit::Dateline) && l.norm.trim_start().starts_with(['（', '('])
+            })
+            .collect();
+        let lone: Vec<bool> = (0..n)
+            .map(|i| {
+                !bodyish[i]
+                    && run[i].0 == 1
+                    && !closing[i]
+                    && !shapes[i].hits.any(&[Hit::Credit, Hit::CreditEnd, Hit::CaptionCredit, Hit::FurnitureWord])
+            })
+            .collect();
+        let mut next_closing = vec![None; n];
+        let mut next_lone = vec![None; n];
+        let (mut nc, mut nl) = (None, None);
+        for i in (0..n).rev() {
+            next_closing[i] = nc;
+            next_lone[i] = nl;
+            if closing[i] {
+                nc = Some(i);
+            }
+            if lone[i] {
+                nl = Some(i);
+            }
+        }
+        let mut prev_lone = vec![None; n];
+        let mut pl = None;
+        for i in 0..n {
+            prev_lone[i] = pl;
+            if lone[i] {
+                pl = Some(i);
+            }
+        }
+        let widths = lines.iter().map(width).collect();
+        Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths }
     }
 
     fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
@@ -901,6 +971,34 @@ impl Context {
         if !self.bodyish[i] {
             let (len, at) = self.run[i];
             feature!(sink, i; "short-run=", len.min(5), "@", at.min(4));
+            // Does the text below end (a closing byline or dateline) before the next title-like
+            // line? Then this line heads a report of its own; a section heading is followed by
+            // more headings before its article closes.
+            let closes_first = match (self.next_closing[i], self.next_lone[i]) {
+                (Some(c), Some(l)) => {
+                    if c < l {
+                        "closing"
+                    } else {
+                        "lone"
+                    }
+                }
+                (Some(_), None) => "closing",
+                (None, Some(_)) => "lone",
+                (None, None) => "none",
+            };
+            feature!(sink, i; "ahead-first=", closes_first);
+            feature!(sink, i; "ahead-first=", closes_first, "*run=", len.min(3));
+            // Headings of one article are printed alike: the width against the lone line before.
+            if let Some(j) = self.prev_lone[i] {
+                let diff = self.widths[j] as isize - self.widths[i] as isize;
+                let bucket = match diff {
+                    ..=-6 => "wider",
+                    -5..=5 => "alike",
+                    _ => "narrower",
+                };
+                let far = if i - j > 12 { "far" } else { "near" };
+                feature!(sink, i; "prev-lone=", bucket, "*", far);
+            }
         }
     }
 }
