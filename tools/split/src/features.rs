@@ -146,7 +146,10 @@ impl Hit {
 
 /// A line's hits, as a set (bit `Hit as u8`); iterated in `Hit` order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Hits(u32);
+struct Hits(u64);
+
+// Every hit has its bit.
+const _: () = assert!(Hit::ALL.len() <= 64);
 
 impl Hits {
     fn push(&mut self, hit: Hit) {
