@@ -227,6 +227,9 @@ pub use model::text::slug;
 pub struct ArticleRows {
     pub district: String,
     pub article: Option<ArticleRow>,
+    /// How many figures the article prints (`figures` may hold only the key-figure candidates).
+    #[serde(default)]
+    pub figure_count: usize,
     pub figures: Vec<FigureRow>,
     pub people: Vec<PersonRow>,
     pub quotes: Vec<QuoteRow>,
@@ -238,6 +241,7 @@ pub fn article_rows(article: &Article, summary: Option<&str>) -> ArticleRows {
     let district = article.district.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DISTRICT.to_owned());
     ArticleRows {
         district,
+        figure_count: article.figures.len(),
         article: Some(ArticleRow {
             id: article.id.clone(),
             page: article.page.clone(),
@@ -297,7 +301,7 @@ impl Corpus {
             ..DistrictProfile::default()
         });
         profile.articles.extend(rows.article);
-        profile.figure_count += rows.figures.len();
+        profile.figure_count += rows.figure_count.max(rows.figures.len());
         for figure in rows.figures {
             profile.figures.add(figure);
         }
@@ -350,6 +354,31 @@ pub fn key_figures(figures: &[FigureRow], limit: usize) -> Vec<FigureRow> {
     ranked.truncate(limit);
     ranked.sort_unstable();
     ranked.into_iter().map(|i| figures[i].clone()).collect()
+}
+
+/// Drops from one page's rows (in order) the figures that cannot be among any district's key
+/// figures: of each district's figures on the page only the best `KeyFigures::KEEP` can be, since
+/// a figure that as many of the same page beat is beaten by them in the whole district too.
+/// `figure_count` keeps counting them all.
+pub fn keep_key_figure_candidates(rows: &mut [ArticleRows]) {
+    let mut districts: BTreeMap<&str, Vec<(usize, usize, usize)>> = BTreeMap::new();
+    for (row, article) in rows.iter().enumerate() {
+        for (at, figure) in article.figures.iter().enumerate() {
+            districts.entry(article.district.as_str()).or_default().push((figure_weight(figure), row, at));
+        }
+    }
+    let mut keep: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+    for mut figures in districts.into_values() {
+        figures.sort_by_key(|&(weight, row, at)| (std::cmp::Reverse(weight), row, at));
+        keep.extend(figures.into_iter().take(KeyFigures::KEEP).map(|(_, row, at)| (row, at)));
+    }
+    for (row, article) in rows.iter_mut().enumerate() {
+        let mut at = 0;
+        article.figures.retain(|_| {
+            at += 1;
+            keep.contains(&(row, at - 1))
+        });
+    }
 }
 
 /// The candidates for a district's key figures, gathered one figure at a time in memory bounded
@@ -417,6 +446,37 @@ mod tests {
             ..model::Figure::default()
         };
         FigureRow { figure, article_id: format!("a-{n}"), headline: String::new() }
+    }
+
+    #[test]
+    fn pages_pruned_to_their_candidates_give_the_same_key_figures_and_counts() {
+        // Three pages of two articles each, two districts, many figures of equal weight.
+        let mut all: Vec<FigureRow> = Vec::new();
+        let mut corpus = super::Corpus::default();
+        for page in 0..3 {
+            let mut rows: Vec<super::ArticleRows> = (0..2)
+                .map(|a| {
+                    let figures: Vec<FigureRow> = (0..20).map(|f| row(page * 100 + a * 30 + f)).collect();
+                    super::ArticleRows {
+                        district: if a == 0 { "甲区".into() } else { "乙区".into() },
+                        figure_count: figures.len(),
+                        figures,
+                        ..super::ArticleRows::default()
+                    }
+                })
+                .collect();
+            all.extend(rows[0].figures.iter().cloned());
+            super::keep_key_figure_candidates(&mut rows);
+            assert!(rows.iter().all(|r| r.figures.len() <= 15), "pruned to the candidates");
+            for r in rows {
+                corpus.add_rows(r);
+            }
+        }
+        let district = &corpus.districts["甲区"];
+        assert_eq!(district.figure_count, 60, "every figure is counted");
+        let want: Vec<String> = key_figures(&all, 15).into_iter().map(|r| r.article_id).collect();
+        let got: Vec<String> = district.figures.best(15).into_iter().map(|r| r.article_id).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

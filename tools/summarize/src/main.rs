@@ -10,7 +10,7 @@
 //!
 //! Templates come from the `templates` option's folder (file by file over the built-in ones).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,7 +20,9 @@ use model::batch::{self, BatchArgs};
 use model::options::SummarizeOptions;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use summarize::briefing::{ArticleRows, Briefings, Corpus, TemplateSource, article_rows, slug, summary_of};
+use summarize::briefing::{
+    ArticleRows, Briefings, Corpus, TemplateSource, article_rows, keep_key_figure_candidates, slug, summary_of,
+};
 
 /// Summarize articles (per page), or render briefings (`summarize briefing ...`).
 #[derive(Parser)]
@@ -75,11 +77,20 @@ fn remove_stale(dir: &Path, extension: &str, written: &BTreeSet<PathBuf>) -> any
     Ok(())
 }
 
+/// The digest each district profile was last rendered from (`slug TAB digest` lines).
+fn read_digests(path: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(slug, digest)| (slug.to_owned(), digest.to_owned()))
+        .collect()
+}
+
 /// Pages read (or rendered) together on the worker threads before their rows are gathered.
 const CHUNK_PAGES: usize = 256;
 
 /// Bumped when what a cache file holds changes.
-const CACHE_VERSION: &str = "briefing-cache-1";
+const CACHE_VERSION: &str = "briefing-cache-2";
 
 /// One page's cached share of the briefings.
 #[derive(Serialize, Deserialize)]
@@ -155,6 +166,8 @@ fn briefing_page(
         cached.briefs.push(relative);
         cached.rows.push(article_rows(article, (!summary.is_empty()).then(|| summary.concat()).as_deref()));
     }
+    // Only the figures that could be a district's key figures are cached (most are not).
+    keep_key_figure_candidates(&mut cached.rows);
     model::io::write_atomic(&cache_path, &serde_json::to_vec(&cached).context("serializing the cache")?)?;
     Ok(cached)
 }
@@ -174,6 +187,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
     let mut failed = 0;
     let mut corpus = Corpus::default();
+    let mut digests: BTreeMap<String, blake3::Hasher> = BTreeMap::new();
     let mut written: BTreeSet<PathBuf> = BTreeSet::new();
     let mut caches: BTreeSet<PathBuf> = BTreeSet::new();
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
@@ -200,16 +214,33 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
             written.extend(page.briefs.iter().map(|b| out.join(b)));
             caches.insert(out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input)))));
             for rows in page.rows {
+                // A district's profile is made from its rows, which its pages' artifacts decide.
+                let digest = digests.entry(rows.district.clone()).or_insert_with(|| {
+                    let mut hasher = blake3::Hasher::new();
+                    hasher.update(key.as_bytes());
+                    hasher
+                });
+                digest.update(page.input.as_bytes());
                 corpus.add_rows(rows);
             }
         }
     }
-    for profile in corpus.districts.values() {
-        let text = briefings.district_profile(profile)?;
+    // A profile whose rows came from the same artifacts as last time is not rendered again.
+    let digests_path = out.join(".cache").join("districts.tsv");
+    let previous = read_digests(&digests_path);
+    let mut made = BTreeMap::new();
+    for (name, profile) in &corpus.districts {
+        let digest = digests.get(name).map(|h| h.finalize().to_hex().to_string()).unwrap_or_default();
         let path = out.join("districts").join(format!("{}.md", profile.slug));
-        model::io::write_atomic(&path, text.as_bytes())?;
+        if previous.get(&profile.slug) != Some(&digest) || !path.is_file() {
+            let text = briefings.district_profile(profile)?;
+            model::io::write_atomic(&path, text.as_bytes())?;
+        }
+        made.insert(profile.slug.clone(), digest);
         written.insert(path);
     }
+    let lines: String = made.iter().map(|(slug, digest)| format!("{slug}\t{digest}\n")).collect();
+    model::io::write_atomic(&digests_path, lines.as_bytes())?;
     remove_stale(&out.join("articles"), "md", &written)?;
     remove_stale(&out.join("districts"), "md", &written)?;
     remove_stale(&out.join(".cache"), "json", &caches)?;
