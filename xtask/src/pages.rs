@@ -42,15 +42,25 @@ pub fn reexec_optimized(root: &Path, profile: &str) -> anyhow::Result<()> {
     {
         return Ok(());
     }
+    let exe = optimized_xtask(root)?;
+    let err = std::process::Command::new(&exe).args(std::env::args_os().skip(1)).env(REEXEC_MARK, "1").exec();
+    Err(err).with_context(|| format!("starting {}", exe.display()))
+}
+
+/// An optimized xtask binary: this one when it is optimized, else the release build (built now
+/// if needed). What a frozen copy of the tools (the bench's) should take, since the per-page
+/// steps run inside xtask.
+pub fn optimized_xtask(root: &Path) -> anyhow::Result<PathBuf> {
+    if !cfg!(debug_assertions) {
+        return std::env::current_exe().context("finding the xtask binary");
+    }
     let sh = xshell::Shell::new().context("starting a shell")?;
     sh.change_dir(root);
     xshell::cmd!(sh, "cargo build --quiet --profile release --package xtask")
         .quiet()
         .run()
         .context("building xtask (release) to run the steps optimized failed")?;
-    let exe = crate::pipeline::binary_dir(root, "release").join("xtask");
-    let err = std::process::Command::new(&exe).args(std::env::args_os().skip(1)).env(REEXEC_MARK, "1").exec();
-    Err(err).with_context(|| format!("starting {}", exe.display()))
+    Ok(crate::pipeline::binary_dir(root, "release").join("xtask"))
 }
 
 /// The code identity of a per-page step as compiled into this xtask (`build.rs`: the step's
