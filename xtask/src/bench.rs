@@ -90,7 +90,9 @@ fn freeze_tools(root: &Path, scratch: &Path) -> anyhow::Result<Frozen> {
         let source = built.join(&name);
         std::fs::copy(&source, bin.join(&name)).with_context(|| format!("copying {}", source.display()))?;
     }
-    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    // The per-page steps run inside xtask: the frozen copy must be an optimized build even
+    // when this one (`cargo xtask`, the dev profile) is not.
+    let xtask = crate::pages::optimized_xtask(root)?;
     std::fs::copy(&xtask, bin.join("xtask")).with_context(|| format!("copying {}", xtask.display()))?;
     let config = scratch.join("config");
     copy_tree(&root.join("config"), &config)?;
