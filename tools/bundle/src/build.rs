@@ -98,7 +98,7 @@ impl Database {
         let conn = rusqlite::Connection::open(&tmp).with_context(|| format!("opening {}", tmp.display()))?;
         // A fresh file renamed into place at the end: no journal needed while building.
         conn.execute_batch(
-            "PRAGMA encoding = 'UTF-16le'; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; \
+            "PRAGMA encoding = 'UTF-16le'; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32768; \
              PRAGMA temp_store = MEMORY; BEGIN;",
         )?;
         db::register_functions(&conn).with_context(|| format!("opening {}", tmp.display()))?;
