@@ -831,6 +831,32 @@ fn dist_bucket(d: usize) -> &'static str {
     }
 }
 
+/// For each line, the index of the nearest later line whose flag is set.
+fn next_where(flags: &[bool]) -> Vec<Option<usize>> {
+    let mut out = vec![None; flags.len()];
+    let mut next = None;
+    for i in (0..flags.len()).rev() {
+        out[i] = next;
+        if flags[i] {
+            next = Some(i);
+        }
+    }
+    out
+}
+
+/// For each line, the index of the nearest earlier line whose flag is set.
+fn prev_where(flags: &[bool]) -> Vec<Option<usize>> {
+    let mut out = vec![None; flags.len()];
+    let mut prev = None;
+    for (i, flag) in flags.iter().enumerate() {
+        out[i] = prev;
+        if *flag {
+            prev = Some(i);
+        }
+    }
+    out
+}
+
 /// What lies beyond the immediate neighbours, computed once per page in linear time: the
 /// nearest running-text line after and before each line, the nearest report opening (a
 /// dateline or a byline) ahead, and the run of short lines a line stands in. A headline is
@@ -861,28 +887,10 @@ impl Context {
         let bodyish: Vec<bool> = lines.iter().zip(shapes).map(|(l, s)| is_bodyish(l, s)).collect();
         let opening: Vec<bool> =
             shapes.iter().map(|s| s.hits.any(&[Hit::Byline, Hit::Dateline, Hit::LeadingByline])).collect();
-        let mut next_body = vec![None; n];
-        let mut next_opening = vec![None; n];
-        let mut nb = None;
-        let mut no = None;
-        for i in (0..n).rev() {
-            next_body[i] = nb;
-            next_opening[i] = no.map(|j: usize| j - i);
-            if bodyish[i] {
-                nb = Some(i);
-            }
-            if opening[i] {
-                no = Some(i);
-            }
-        }
-        let mut prev_body = vec![None; n];
-        let mut pb = None;
-        for i in 0..n {
-            prev_body[i] = pb;
-            if bodyish[i] {
-                pb = Some(i);
-            }
-        }
+        let next_body = next_where(&bodyish);
+        let next_opening: Vec<Option<usize>> =
+            next_where(&opening).iter().enumerate().map(|(i, j)| j.map(|j| j - i)).collect();
+        let prev_body = prev_where(&bodyish);
         let mut run = vec![(0, 0); n];
         let mut start = 0;
         while start < n {
@@ -912,27 +920,9 @@ impl Context {
                     && !shapes[i].hits.any(&[Hit::Credit, Hit::CreditEnd, Hit::CaptionCredit, Hit::FurnitureWord])
             })
             .collect();
-        let mut next_closing = vec![None; n];
-        let mut next_lone = vec![None; n];
-        let (mut nc, mut nl) = (None, None);
-        for i in (0..n).rev() {
-            next_closing[i] = nc;
-            next_lone[i] = nl;
-            if closing[i] {
-                nc = Some(i);
-            }
-            if lone[i] {
-                nl = Some(i);
-            }
-        }
-        let mut prev_lone = vec![None; n];
-        let mut pl = None;
-        for i in 0..n {
-            prev_lone[i] = pl;
-            if lone[i] {
-                pl = Some(i);
-            }
-        }
+        let next_closing = next_where(&closing);
+        let next_lone = next_where(&lone);
+        let prev_lone = prev_where(&lone);
         let widths = lines.iter().map(width).collect();
         Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths }
     }
