@@ -465,11 +465,18 @@ fn hits(line: &Line, lexicon: &Lexicon) -> Hits {
 
 /// At most the first `n` characters of `text`.
 fn head(text: &str, n: usize) -> &str {
+    // A text of at most `n` bytes has at most `n` characters.
+    if text.len() <= n {
+        return text;
+    }
     text.char_indices().nth(n).map_or(text, |(at, _)| &text[..at])
 }
 
 /// At most the last `n` characters of `text`.
 fn tail(text: &str, n: usize) -> &str {
+    if text.len() <= n {
+        return text;
+    }
     text.char_indices().rev().nth(n.saturating_sub(1)).map_or(text, |(at, _)| &text[at..])
 }
 

@@ -246,12 +246,21 @@ impl Lexicon {
 
 /// Removes one pair of brackets around a whole line: `（本版图片由…提供）`.
 pub fn strip_brackets(line: &str) -> &str {
-    for (open, close) in [('(', ')'), ('（', '）'), ('【', '】'), ('[', ']'), ('〔', '〕'), ('〖', '〗')] {
-        if let Some(inner) = line.strip_prefix(open).and_then(|l| l.strip_suffix(close)) {
-            return inner.trim();
-        }
+    // Most lines open with no bracket: one look at the first character settles them.
+    let Some(first) = line.chars().next() else { return line };
+    let close = match first {
+        '(' => ')',
+        '（' => '）',
+        '【' => '】',
+        '[' => ']',
+        '〔' => '〕',
+        '〖' => '〗',
+        _ => return line,
+    };
+    match line[first.len_utf8()..].strip_suffix(close) {
+        Some(inner) => inner.trim(),
+        None => line,
     }
-    line
 }
 
 /// The text without any whitespace.

@@ -394,10 +394,14 @@ pub fn split_caption_credit(text: &str, lexicon: &Lexicon) -> Option<(String, St
     }
     // A credit after a space: the shortest credit that fits, so `钱江新城 胡鉴 摄` keeps the
     // place name in the caption.
-    let spaces: Vec<usize> = text.char_indices().filter(|(_, c)| c.is_whitespace()).map(|(i, _)| i).collect();
-    for &at in spaces.iter().rev() {
+    let spaces = text.char_indices().rev().filter(|(_, c)| c.is_whitespace()).map(|(i, _)| i);
+    for at in spaces {
         let caption = text[..at].trim();
         let credit = text[at..].trim();
+        // A credit holds no sentence mark; every longer candidate holds this one's.
+        if credit.contains(['。', '，', '；', '！', '？']) {
+            break;
+        }
         if !caption.is_empty() && !credit.is_empty() && lexicon.is_credit(credit) {
             // `张三 李四 摄` is a credit line of its own, not a caption: the caption part must
             // not be names only.
