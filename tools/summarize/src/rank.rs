@@ -31,11 +31,24 @@ struct Candidate<'a> {
     bigrams: Vec<u64>,
 }
 
+/// Whether `c` is a letter or digit (`char::is_alphanumeric`), answered without Unicode tables
+/// for the characters that make up most of a Chinese text: CJK ideographs are all letters, and
+/// the common CJK and full-width punctuation is neither. The table lookup behind
+/// `is_alphanumeric` was a tenth of the per-page step's time.
+fn is_letter_or_digit(c: char) -> bool {
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' | '\u{2010}'..='\u{2027}' => false,
+        '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
 /// Sorted, deduplicated character bigrams of the letters and digits of `text`.
 fn bigrams(text: &str) -> Vec<u64> {
     let mut grams: Vec<u64> = Vec::with_capacity(text.len() / 3);
     let mut previous: Option<char> = None;
-    for c in text.chars().filter(|c| c.is_alphanumeric()) {
+    for c in text.chars().filter(|&c| is_letter_or_digit(c)) {
         if let Some(p) = previous {
             grams.push((u64::from(p) << 32) | u64::from(c));
         }
@@ -207,24 +220,51 @@ fn rank(article: &Article, candidates: &[Candidate<'_>]) -> Vec<f64> {
     }
     let inflow = weights;
     let mut scores = restart.clone();
+    let mut next = vec![0.0; n];
+    let mut received = vec![0.0; n];
     for _ in 0..ITERATIONS {
         // Mass of sentences with no edges goes back to the restart vector.
         let dangling: f64 = (0..n).filter(|&j| out_sum[j] == 0.0).map(|j| scores[j]).sum();
-        let next: Vec<f64> = (0..n)
-            .map(|i| {
-                let row = &inflow[i * n..(i + 1) * n];
-                let received: f64 = row.iter().zip(&scores).map(|(w, s)| w * s).sum();
-                (1.0 - DAMPING) * restart[i] + DAMPING * (received + dangling * restart[i])
-            })
-            .collect();
+        inflow_times(&inflow, n, &scores, &mut received);
+        for i in 0..n {
+            next[i] = (1.0 - DAMPING) * restart[i] + DAMPING * (received[i] + dangling * restart[i]);
+        }
         let change: f64 = next.iter().zip(&scores).map(|(a, b)| (a - b).abs()).sum();
-        scores = next;
+        std::mem::swap(&mut scores, &mut next);
         if change < CONVERGED {
             break;
         }
     }
     // The restart vector again as a tie-breaker towards the lead.
     scores.iter().zip(&restart).map(|(s, r)| s + 0.25 * r).collect()
+}
+
+/// `received[i]` = row `i` of the `n`×`n` matrix `inflow` times `scores`, each row summed left to
+/// right. Four rows go at once: a row's sum is a chain of dependent additions, so one row at a
+/// time waits on each; four independent chains overlap. Every sum keeps its order, so the
+/// result is bit for bit that of one row at a time (and so are the summaries).
+fn inflow_times(inflow: &[f64], n: usize, scores: &[f64], received: &mut [f64]) {
+    let mut i = 0;
+    while i + 4 <= n {
+        let rows = [
+            &inflow[i * n..][..n],
+            &inflow[(i + 1) * n..][..n],
+            &inflow[(i + 2) * n..][..n],
+            &inflow[(i + 3) * n..][..n],
+        ];
+        let mut sums = [0.0f64; 4];
+        for (j, &s) in scores.iter().enumerate() {
+            sums[0] += rows[0][j] * s;
+            sums[1] += rows[1][j] * s;
+            sums[2] += rows[2][j] * s;
+            sums[3] += rows[3][j] * s;
+        }
+        received[i..i + 4].copy_from_slice(&sums);
+        i += 4;
+    }
+    for (k, slot) in received.iter_mut().enumerate().skip(i) {
+        *slot = inflow[k * n..(k + 1) * n].iter().zip(scores).map(|(w, s)| w * s).sum();
+    }
 }
 
 #[cfg(test)]
@@ -297,6 +337,27 @@ mod tests {
             &[],
         );
         check(&a, 3, expect![[r#"新建的公园本周正式开放，市民可以免费入园。"#]]);
+    }
+
+    #[test]
+    fn the_fast_letter_test_is_char_is_alphanumeric() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(super::is_letter_or_digit(c), c.is_alphanumeric(), "{c:?} U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn four_rows_at_a_time_sum_like_one_row_at_a_time() {
+        for n in [1usize, 3, 4, 5, 9, 16] {
+            let inflow: Vec<f64> = (0..n * n).map(|k| ((k * 7919) % 101) as f64 / 37.0).collect();
+            let scores: Vec<f64> = (0..n).map(|k| 1.0 / (1.0 + k as f64)).collect();
+            let mut received = vec![f64::NAN; n];
+            super::inflow_times(&inflow, n, &scores, &mut received);
+            for i in 0..n {
+                let want: f64 = inflow[i * n..(i + 1) * n].iter().zip(&scores).map(|(w, s)| w * s).sum();
+                assert_eq!(received[i].to_bits(), want.to_bits(), "n {n}, row {i}");
+            }
+        }
     }
 
     #[test]
