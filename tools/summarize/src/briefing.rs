@@ -24,6 +24,25 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("corpus.md", include_str!("../templates/corpus.md")),
 ];
 
+/// The parts the built-in `district.md` and `corpus.md` are assembled from: the body of each of
+/// their long loops as a template of its own, rendered once per article in the parallel per-page
+/// phase and cached with the page, and the two files with those loops reduced to joining the
+/// rendered parts. A rebuild then renders only the changed pages' parts and joins the rest; a
+/// test keeps the assembled files equal to the whole templates. Their names hold a `/`, which no
+/// file of a user's templates folder has, so they cannot be overridden; a user who overrides
+/// `district.md` or `corpus.md` gets that file rendered whole, as before.
+pub const PART_TEMPLATES: &[(&str, &str)] = &[
+    ("parts/district.md", include_str!("../templates/parts/district.md")),
+    ("parts/district-article.md", include_str!("../templates/parts/district-article.md")),
+    ("parts/district-person.md", include_str!("../templates/parts/district-person.md")),
+    ("parts/district-quote.md", include_str!("../templates/parts/district-quote.md")),
+    ("parts/corpus.md", include_str!("../templates/parts/corpus.md")),
+    ("parts/corpus-quote.md", include_str!("../templates/parts/corpus-quote.md")),
+    ("parts/corpus-event.md", include_str!("../templates/parts/corpus-event.md")),
+    ("parts/district-figure.md", include_str!("../templates/parts/district-figure.md")),
+    ("parts/corpus-figure.md", include_str!("../templates/parts/corpus-figure.md")),
+];
+
 /// How many key figures per district the corpus briefing shows.
 const KEY_FIGURES_PER_DISTRICT: usize = 5;
 /// How many key figures a district profile shows.
@@ -52,6 +71,9 @@ pub struct Briefings {
     env: Environment<'static>,
     /// Template name → the file it came from.
     origins: BTreeMap<String, String>,
+    /// Whether the district profiles and the corpus briefing are assembled from parts: both
+    /// `district.md` and `corpus.md` are the built-in ones.
+    assembled: bool,
 }
 
 impl Briefings {
@@ -77,12 +99,32 @@ impl Briefings {
                 minijinja::escape_formatter(out, state, &value.clone())
             }
         });
+        let assembled = !overrides.iter().any(|f| f.name == "district.md" || f.name == "corpus.md");
         let mut origins = BTreeMap::new();
-        for file in merge_overrides(DEFAULT_TEMPLATES, overrides) {
+        let parts = PART_TEMPLATES.iter().map(|&(name, source)| TemplateSource {
+            name: name.to_owned(),
+            origin: format!("<built-in>/{name}"),
+            source: source.to_owned(),
+        });
+        for file in merge_overrides(DEFAULT_TEMPLATES, overrides).into_iter().chain(parts) {
             origins.insert(file.name.clone(), file.origin);
             env.add_template_owned(file.name, file.source).map_err(|e| template_error(&origins, &e))?;
         }
-        Ok(Briefings { env, origins })
+        Ok(Briefings { env, origins, assembled })
+    }
+
+    /// The built-in templates only, with the district profiles and the corpus briefing rendered
+    /// whole rather than assembled from parts (what a test compares the assembly with).
+    #[cfg(test)]
+    pub(crate) fn whole() -> Briefings {
+        let mut briefings = Briefings::new(Vec::new()).expect("the built-in templates compile");
+        briefings.assembled = false;
+        briefings
+    }
+
+    /// Whether district profiles and the corpus briefing are assembled from per-article parts.
+    pub fn assembled(&self) -> bool {
+        self.assembled
     }
 
     fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
@@ -92,24 +134,81 @@ impl Briefings {
 
     /// The brief of one article (`brief.md`).
     pub fn article_brief(&self, article: &Article, summary: &[&str]) -> Result<String, TemplateError> {
-        let events = events::article_events(article);
+        self.article_brief_with(article, summary, &events::article_events(article))
+    }
+
+    /// The brief of one article whose dated events are `events` (`events::article_events`).
+    pub fn article_brief_with(
+        &self,
+        article: &Article,
+        summary: &[&str],
+        events: &[Event],
+    ) -> Result<String, TemplateError> {
         self.render(
             "brief.md",
             context! {
                 article => Value::from_serialize(article),
                 summary_sentences => summary,
-                events => Value::from_serialize(&events),
+                events => Value::from_serialize(events),
             },
         )
     }
 
+    /// When the briefings are assembled, renders an article's rows (`article_rows`, after
+    /// `keep_key_figure_candidates`) into its parts, leaving of the rows only its district and
+    /// figure count; otherwise leaves them as they are.
+    pub fn render_parts(&self, rows: &mut ArticleRows) -> Result<(), TemplateError> {
+        if !self.assembled {
+            return Ok(());
+        }
+        let mut parts = ArticleParts::default();
+        if let Some(row) = rows.article.take() {
+            parts.article = self.render("parts/district-article.md", context! { a => Value::from_serialize(&row) })?;
+        }
+        for person in std::mem::take(&mut rows.people) {
+            let text = self.render("parts/district-person.md", context! { p => Value::from_serialize(&person) })?;
+            parts.people.push(PersonPart { name: person.name, role: person.role, text });
+        }
+        for quote in std::mem::take(&mut rows.quotes) {
+            let q = Value::from_serialize(&quote);
+            let district = self.render("parts/district-quote.md", context! { q => q.clone() })?;
+            let corpus = self.render("parts/corpus-quote.md", context! { q => q })?;
+            parts.quotes.push(QuotePart { speaker: quote.speaker, role: quote.role, district, corpus });
+        }
+        for event in std::mem::take(&mut rows.events) {
+            let text = self.render("parts/corpus-event.md", context! { e => Value::from_serialize(&event) })?;
+            parts.events.push(EventPart { key: event.sort_key(), text });
+        }
+        for figure in std::mem::take(&mut rows.figures) {
+            let weight = figure_weight(&figure);
+            let f = Value::from_serialize(&figure);
+            let district = self.render("parts/district-figure.md", context! { f => f.clone() })?;
+            let corpus = self.render("parts/corpus-figure.md", context! { f })?;
+            parts.figures.push(FigurePart { weight, district, corpus });
+        }
+        rows.parts = Some(parts);
+        Ok(())
+    }
+
     /// The profile of one district (`district.md`).
     pub fn district_profile(&self, profile: &DistrictProfile) -> Result<String, TemplateError> {
-        let key_figures = profile.figures.best(KEY_FIGURES_PER_PROFILE);
-        self.render(
-            "district.md",
-            context! { district => Value::from_serialize(profile), key_figures => Value::from_serialize(&key_figures) },
-        )
+        if !self.assembled {
+            let key_figures = Value::from_serialize(profile.figures.best(KEY_FIGURES_PER_PROFILE));
+            return self.render("district.md", context! { district => Value::from_serialize(profile), key_figures });
+        }
+        let parts = &profile.parts;
+        let key_figures: Vec<String> =
+            parts.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.district).collect();
+        let key_figures = safe_list(&key_figures);
+        let district = context! {
+            name => &profile.name,
+            slug => &profile.slug,
+            articles => safe_list(&parts.articles),
+            figure_count => profile.figure_count,
+            people => safe_list(&parts.people),
+            quotes => safe_list(&parts.quotes),
+        };
+        self.render("parts/district.md", context! { district, key_figures })
     }
 
     /// The briefing over the whole corpus (`corpus.md`).
@@ -121,12 +220,37 @@ impl Briefings {
                 context! {
                     name => &d.name,
                     slug => &d.slug,
-                    article_count => d.articles.len(),
+                    article_count => d.article_count(),
                     figure_count => d.figure_count,
-                    key_figures => Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT)),
+                    key_figures => if self.assembled {
+                        let lines: Vec<String> =
+                            d.parts.figures.best(KEY_FIGURES_PER_DISTRICT).into_iter().map(|f| f.corpus).collect();
+                        safe_list(&lines)
+                    } else {
+                        Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT))
+                    },
                 }
             })
             .collect();
+        if self.assembled {
+            let mut events: Vec<&EventPart> = corpus.event_parts.iter().collect();
+            events.sort_by_key(|e| e.key);
+            let speakers: Vec<Value> = corpus
+                .speaker_parts()
+                .into_iter()
+                .map(|(speaker, role, quotes)| context! { speaker, role, quotes => safe_list(&quotes) })
+                .collect();
+            return self.render(
+                "parts/corpus.md",
+                context! {
+                    page_count => corpus.page_count,
+                    article_count => corpus.article_count,
+                    districts => districts,
+                    speakers => speakers,
+                    events => Value::from_iter(events.into_iter().map(|e| Value::from_safe_string(e.text.clone()))),
+                },
+            );
+        }
         let mut events = corpus.events.clone();
         events.sort_by_key(Event::sort_key);
         self.render(
@@ -140,6 +264,68 @@ impl Briefings {
             },
         )
     }
+}
+
+/// Rendered parts as template values that are not escaped again.
+fn safe_list<S: AsRef<str>>(parts: &[S]) -> Value {
+    Value::from_iter(parts.iter().map(|p| Value::from_safe_string(p.as_ref().to_owned())))
+}
+
+/// One article's share of the assembled briefings, rendered from the parts templates.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArticleParts {
+    /// Its entry in its district's profile (`parts/district-article.md`).
+    pub article: String,
+    pub people: Vec<PersonPart>,
+    pub quotes: Vec<QuotePart>,
+    pub events: Vec<EventPart>,
+    /// The article's key-figure candidates (what `keep_key_figure_candidates` left).
+    pub figures: Vec<FigurePart>,
+}
+
+/// A person's line in a district profile, with what a district lists a person once by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PersonPart {
+    pub name: String,
+    pub role: Option<String>,
+    pub text: String,
+}
+
+/// A quote's line in its district's profile and under its speaker in the corpus briefing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QuotePart {
+    pub speaker: Option<String>,
+    pub role: Option<String>,
+    pub district: String,
+    pub corpus: String,
+}
+
+/// A key-figure candidate's lines: in its district's profile and under its district in the
+/// corpus briefing, with its weight (`figure_weight`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FigurePart {
+    pub weight: usize,
+    pub district: String,
+    pub corpus: String,
+}
+
+/// A dated event's line in the corpus timeline, with its place in the timeline's order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventPart {
+    pub key: (u32, u32, u32),
+    pub text: String,
+}
+
+/// What the assembled district profile holds of its articles: rendered parts, in order.
+#[derive(Debug, Clone, Default)]
+pub struct DistrictParts {
+    pub articles: Vec<String>,
+    /// Each person once, by (name, role) (`DistrictProfile::known_people`).
+    pub people: Vec<String>,
+    pub quotes: Vec<String>,
+    /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
+    pub corpus_quotes: Vec<(Option<String>, Option<String>, String)>,
+    pub figures: KeyFigures<FigurePart>,
 }
 
 /// An article as listed in a district profile.
@@ -159,6 +345,26 @@ pub struct FigureRow {
     pub figure: Figure,
     pub article_id: String,
     pub headline: String,
+}
+
+/// Figure rows as the cache stores them: (figure, article id, headline) tuples. `FigureRow`
+/// flattens its figure for the templates, and reading a flattened struct buffers every field
+/// first; tuples are read directly.
+mod cached_figures {
+    use super::FigureRow;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(rows: &[FigureRow], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(rows.iter().map(|r| (&r.figure, &r.article_id, &r.headline)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<FigureRow>, D::Error> {
+        let tuples: Vec<(model::Figure, String, String)> = Vec::deserialize(deserializer)?;
+        Ok(tuples
+            .into_iter()
+            .map(|(figure, article_id, headline)| FigureRow { figure, article_id, headline })
+            .collect())
+    }
 }
 
 /// A quote with the article it comes from.
@@ -200,6 +406,17 @@ pub struct DistrictProfile {
     /// scan of the list per person was quadratic in a district's people).
     #[serde(skip)]
     pub known_people: std::collections::HashSet<(String, Option<String>)>,
+    /// The rendered parts, when the briefings are assembled (`articles`, `people` and `quotes`
+    /// are then empty).
+    #[serde(skip)]
+    pub parts: DistrictParts,
+}
+
+impl DistrictProfile {
+    /// How many articles the district has.
+    pub fn article_count(&self) -> usize {
+        self.articles.len() + self.parts.articles.len()
+    }
 }
 
 /// One speaker and what they said, across the corpus.
@@ -217,6 +434,8 @@ pub struct Corpus {
     pub article_count: usize,
     pub districts: BTreeMap<String, DistrictProfile>,
     pub events: Vec<Event>,
+    /// The timeline's rendered lines, when the briefings are assembled (`events` is then empty).
+    pub event_parts: Vec<EventPart>,
 }
 
 pub use model::text::slug;
@@ -230,14 +449,23 @@ pub struct ArticleRows {
     /// How many figures the article prints (`figures` may hold only the key-figure candidates).
     #[serde(default)]
     pub figure_count: usize,
+    #[serde(with = "cached_figures")]
     pub figures: Vec<FigureRow>,
     pub people: Vec<PersonRow>,
     pub quotes: Vec<QuoteRow>,
     pub events: Vec<Event>,
+    /// The rendered parts, when the briefings are assembled (`Briefings::article_share`).
+    #[serde(default)]
+    pub parts: Option<ArticleParts>,
 }
 
 /// The rows `article` adds to the corpus; `summary` is its summary text.
 pub fn article_rows(article: &Article, summary: Option<&str>) -> ArticleRows {
+    article_rows_with(article, summary, events::article_events(article))
+}
+
+/// `article_rows` with the article's dated events already found.
+pub fn article_rows_with(article: &Article, summary: Option<&str>, events: Vec<Event>) -> ArticleRows {
     let district = article.district.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| NO_DISTRICT.to_owned());
     ArticleRows {
         district,
@@ -281,7 +509,8 @@ pub fn article_rows(article: &Article, summary: Option<&str>) -> ArticleRows {
                 district: article.district.clone(),
             })
             .collect(),
-        events: events::article_events(article),
+        events,
+        parts: None,
     }
 }
 
@@ -301,7 +530,8 @@ impl Corpus {
             ..DistrictProfile::default()
         });
         profile.articles.extend(rows.article);
-        profile.figure_count += rows.figure_count.max(rows.figures.len());
+        let candidates = rows.figures.len() + rows.parts.as_ref().map_or(0, |p| p.figures.len());
+        profile.figure_count += rows.figure_count.max(candidates);
         for figure in rows.figures {
             profile.figures.add(figure);
         }
@@ -312,6 +542,39 @@ impl Corpus {
         }
         profile.quotes.extend(rows.quotes);
         self.events.extend(rows.events);
+        if let Some(parts) = rows.parts {
+            profile.parts.articles.push(parts.article);
+            for person in parts.people {
+                if profile.known_people.insert((person.name, person.role)) {
+                    profile.parts.people.push(person.text);
+                }
+            }
+            for quote in parts.quotes {
+                profile.parts.quotes.push(quote.district);
+                profile.parts.corpus_quotes.push((quote.speaker, quote.role, quote.corpus));
+            }
+            self.event_parts.extend(parts.events);
+            for figure in parts.figures {
+                profile.parts.figures.add_weighted(figure.weight, figure);
+            }
+        }
+    }
+
+    /// `speakers` from the rendered parts: (speaker, role, lines), in the same order.
+    fn speaker_parts(&self) -> Vec<(&str, Option<&str>, Vec<&str>)> {
+        let mut speakers: Vec<(&str, Option<&str>, Vec<&str>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (speaker, role, line) in self.districts.values().flat_map(|d| &d.parts.corpus_quotes) {
+            let Some(name) = speaker.as_deref() else { continue };
+            match index.get(name) {
+                Some(&at) => speakers[at].2.push(line),
+                None => {
+                    index.insert(name, speakers.len());
+                    speakers.push((name, role.as_deref(), vec![line]));
+                }
+            }
+        }
+        speakers
     }
 
     /// Attributed quotes grouped by speaker, speakers in order of first appearance.
@@ -370,7 +633,7 @@ pub fn keep_key_figure_candidates(rows: &mut [ArticleRows]) {
     let mut keep: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
     for mut figures in districts.into_values() {
         figures.sort_by_key(|&(weight, row, at)| (std::cmp::Reverse(weight), row, at));
-        keep.extend(figures.into_iter().take(KeyFigures::KEEP).map(|(_, row, at)| (row, at)));
+        keep.extend(figures.into_iter().take(KeyFigures::<FigureRow>::KEEP).map(|(_, row, at)| (row, at)));
     }
     for (row, article) in rows.iter_mut().enumerate() {
         let mut at = 0;
@@ -384,19 +647,33 @@ pub fn keep_key_figure_candidates(rows: &mut [ArticleRows]) {
 /// The candidates for a district's key figures, gathered one figure at a time in memory bounded
 /// by `KEEP`: whenever twice that many are held, only the best `KEEP` stay (by weight, earlier
 /// first), which loses none of the best `KEEP` of all figures added.
-#[derive(Debug, Clone, Default)]
-pub struct KeyFigures {
+/// `T` is the figure's row, or its rendered lines (`FigurePart`) when the briefings are assembled.
+#[derive(Debug, Clone)]
+pub struct KeyFigures<T = FigureRow> {
     /// (weight, arrival number, figure).
-    held: Vec<(usize, usize, FigureRow)>,
+    held: Vec<(usize, usize, T)>,
     added: usize,
 }
 
-impl KeyFigures {
+impl<T> Default for KeyFigures<T> {
+    fn default() -> Self {
+        KeyFigures { held: Vec::new(), added: 0 }
+    }
+}
+
+impl KeyFigures<FigureRow> {
+    pub fn add(&mut self, figure: FigureRow) {
+        self.add_weighted(figure_weight(&figure), figure);
+    }
+}
+
+impl<T: Clone> KeyFigures<T> {
     /// The most key figures any briefing shows.
     const KEEP: usize = KEY_FIGURES_PER_PROFILE;
 
-    pub fn add(&mut self, figure: FigureRow) {
-        self.held.push((figure_weight(&figure), self.added, figure));
+    /// Adds a figure of weight `weight` (`figure_weight`).
+    pub fn add_weighted(&mut self, weight: usize, figure: T) {
+        self.held.push((weight, self.added, figure));
         self.added += 1;
         if self.held.len() >= 2 * Self::KEEP {
             self.prune(Self::KEEP);
@@ -410,8 +687,8 @@ impl KeyFigures {
 
     /// The best `limit` (at most `KEEP`) figures added, in the order they were added: the same
     /// as `key_figures` over all of them.
-    pub fn best(&self, limit: usize) -> Vec<FigureRow> {
-        let mut ranked: Vec<&(usize, usize, FigureRow)> = self.held.iter().collect();
+    pub fn best(&self, limit: usize) -> Vec<T> {
+        let mut ranked: Vec<&(usize, usize, T)> = self.held.iter().collect();
         ranked.sort_by_key(|&&(weight, at, _)| (std::cmp::Reverse(weight), at));
         ranked.truncate(limit.min(Self::KEEP));
         ranked.sort_by_key(|&&(_, at, _)| at);
@@ -430,6 +707,8 @@ pub fn summary_of(article: &Article, max_sentences: usize) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    use model::Article;
+
     use super::{FigureRow, KeyFigures, key_figures};
 
     fn row(n: usize) -> FigureRow {
@@ -477,6 +756,118 @@ mod tests {
         let want: Vec<String> = key_figures(&all, 15).into_iter().map(|r| r.article_id).collect();
         let got: Vec<String> = district.figures.best(15).into_iter().map(|r| r.article_id).collect();
         assert_eq!(got, want);
+    }
+
+    /// Invented articles that reach every branch of district.md and corpus.md: districts with
+    /// and without figures, people, quotes and events; a person twice and the same name in two
+    /// roles; unattributed quotes and a speaker whose role is their name; events with and
+    /// without a printed year; more figures than any briefing keeps; Markdown in the text.
+    fn corpus_articles() -> Vec<Article> {
+        let figure = |n: usize| model::Figure {
+            text: if n.is_multiple_of(3) { format!("{n}亿元") } else { format!("{n}个") },
+            unit: if n.is_multiple_of(3) { "元".into() } else { "个".into() },
+            subject: n.is_multiple_of(2).then(|| format!("指标*{n}*")),
+            period: n.is_multiple_of(5).then(|| "2024年".to_owned()),
+            ..model::Figure::default()
+        };
+        let person = |name: &str, role: Option<&str>| model::Person {
+            name: name.into(),
+            role: role.map(str::to_owned),
+            sentence: String::new(),
+        };
+        let quote = |speaker: Option<&str>, role: Option<&str>, text: &str| model::Quote {
+            speaker: speaker.map(str::to_owned),
+            role: role.map(str::to_owned),
+            text: text.into(),
+            ..model::Quote::default()
+        };
+        let article = |n: usize, district: Option<&str>, paragraphs: &[&str]| Article {
+            id: format!("p{}-{n}", n / 2),
+            page: format!("p{}", n / 2),
+            headline: format!("第{n}篇报道的标题[链接]"),
+            district: district.map(str::to_owned),
+            street: n.is_multiple_of(3).then(|| "某某街道".to_owned()),
+            sections: vec![model::Section {
+                heading: None,
+                paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            }],
+            ..Article::default()
+        };
+        let mut a = article(0, Some("甲区"), &["2024年6月18日，新馆开馆。", "7月3日还将举办活动。"]);
+        a.figures = (0..40).map(figure).collect();
+        a.people = vec![person("张三", Some("馆长")), person("李四", None), person("张三", Some("馆长"))];
+        a.quotes = vec![quote(Some("张三"), Some("馆长"), "欢迎大家来<b>参观</b>。"), quote(None, None, "真好。")];
+        let mut b = article(1, Some("甲区"), &["没有日期的一段话。"]);
+        b.people = vec![person("张三", Some("副馆长")), person("王五", Some("居民"))];
+        b.quotes = vec![quote(Some("社区书记"), Some("社区书记"), "我们会继续努力。")];
+        b.figures = vec![figure(3)];
+        let mut c = article(2, None, &["2023年9月，项目启动。", "9月1日开工。"]);
+        c.quotes = vec![quote(Some("张三"), None, "又见面了。")];
+        let d = article(3, Some("乙区"), &["乙区的一篇报道，没有数据。"]);
+        let mut e = article(4, Some(" "), &["3月5日有一件事。"]);
+        e.figures = (40..60).map(figure).collect();
+        vec![a, b, c, d, e]
+    }
+
+    /// The district profiles and the corpus briefing of `articles`, rendered by `briefings`.
+    fn render_all(briefings: &super::Briefings, articles: &[Article]) -> Vec<(String, String)> {
+        let mut corpus = super::Corpus::default();
+        for page in articles.chunks(2) {
+            corpus.page_count += 1;
+            let mut rows: Vec<super::ArticleRows> = page
+                .iter()
+                .enumerate()
+                .map(|(k, a)| super::article_rows(a, (k == 0).then_some("一句摘要*强调*。")))
+                .collect();
+            super::keep_key_figure_candidates(&mut rows);
+            for mut row in rows {
+                briefings.render_parts(&mut row).expect("parts render");
+                corpus.add_rows(row);
+            }
+        }
+        let mut out: Vec<(String, String)> = corpus
+            .districts
+            .values()
+            .map(|d| (d.slug.clone(), briefings.district_profile(d).expect("profile renders")))
+            .collect();
+        out.push(("corpus".into(), briefings.corpus_briefing(&corpus).expect("corpus renders")));
+        out
+    }
+
+    #[test]
+    fn briefings_assembled_from_parts_are_the_whole_templates_rendered() {
+        let assembled = super::Briefings::new(Vec::new()).expect("built-in templates");
+        assert!(assembled.assembled());
+        let whole = super::Briefings::whole();
+        let articles = corpus_articles();
+        for count in [0, 1, 3, articles.len()] {
+            let want = render_all(&whole, &articles[..count]);
+            let got = render_all(&assembled, &articles[..count]);
+            assert_eq!(got.len(), want.len());
+            for ((name, got), (_, want)) in got.iter().zip(&want) {
+                assert_eq!(got, want, "{count} articles, {name}");
+            }
+        }
+        let all = render_all(&whole, &articles);
+        let corpus = &all.last().expect("corpus").1;
+        for seen in ["（无数据）", "（2024年）", "### 社区书记\n", "2024年6月18日", "（无署名引语）"]
+        {
+            assert_eq!(corpus.contains(seen), seen != "（无署名引语）", "{seen} in\n{corpus}");
+        }
+    }
+
+    #[test]
+    fn overriding_district_or_corpus_renders_them_whole() {
+        let file = |name: &str| {
+            vec![super::TemplateSource {
+                name: name.into(),
+                origin: name.into(),
+                source: "{{ district.name }}{{ page_count }}".into(),
+            }]
+        };
+        assert!(!super::Briefings::new(file("district.md")).expect("compiles").assembled());
+        assert!(!super::Briefings::new(file("corpus.md")).expect("compiles").assembled());
+        assert!(super::Briefings::new(file("brief.md")).expect("compiles").assembled());
     }
 
     #[test]

@@ -210,3 +210,24 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
         assert_eq!(read(&out.join(file)), read(&cold.join(file)), "{file}");
     }
 }
+
+#[test]
+fn an_overridden_corpus_template_still_gets_every_row() {
+    // The built-in corpus briefing is assembled from rendered parts; an override is rendered
+    // whole and sees the events, speakers and districts as rows.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let source = "{% for e in events %}{{ e.date.text }}|{{ e.headline }}\n{% endfor %}\
+                  {% for s in speakers %}{{ s.speaker }}:{{ s.quotes | length }}\n{% endfor %}\
+                  {% for d in districts %}{{ d.name }}={{ d.article_count }}/{{ d.figure_count }}\n{% endfor %}";
+    let options = options_with_template(dir.path(), "corpus.md", source);
+    let out = dir.path().join("briefing");
+    let output = summarize(&["briefing", "--options", options.to_str().expect("utf-8")], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        read(&out.join("corpus.md")),
+        "2025年9月28日|老街完成改造重新开街\n李华:1\n临江区=1/1\n未标注区县=1/0\n"
+    );
+    let district = read(&out.join("districts/临江区.md"));
+    assert!(district.contains("| 46幢 | 修缮老建筑 |"), "the built-in district profile, rendered whole:\n{district}");
+}
