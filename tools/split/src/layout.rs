@@ -134,6 +134,13 @@ pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
         }
         return Layout { lines, decisions, articles: usize::from(any) };
     }
+    // The editors of facing pages printed on one line (`一版责编：…  二版责编：…`) are page
+    // furniture wherever they stand, even right under an article's last paragraph.
+    for (class, line) in classes.iter_mut().zip(&lines) {
+        if matches!(class, Class::Body | Class::BodyByline) && line.len <= 160 && lexicon.is_furniture_run(&line.text) {
+            *class = Class::Furniture;
+        }
+    }
     let (mut decisions, mut articles) = decisions(&classes);
     articles = drop_empty_articles(&mut decisions, articles);
     Layout { lines, decisions, articles }

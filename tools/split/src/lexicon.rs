@@ -200,6 +200,22 @@ impl Lexicon {
         self.furniture.matches(&compact_cow(line), 40)
     }
 
+    /// Whether a line too long for one furniture pattern is a run of furniture pieces set apart
+    /// by spaces: the editors of facing pages (`一版责编：张三  二版责编：李四  三版责编：…`),
+    /// the names often spaced out (`一版责编：张  三  李四`). It opens with a piece, holds two,
+    /// and what stands between them is names (a few characters each), not sentences.
+    pub fn is_furniture_run(&self, line: &str) -> bool {
+        let mut pieces = 0;
+        for (i, chunk) in line.split_whitespace().enumerate() {
+            if self.furniture.matches(chunk, 40) {
+                pieces += 1;
+            } else if i == 0 || chunk.chars().nth(4).is_some() {
+                return false;
+            }
+        }
+        pieces >= 2
+    }
+
     /// Whether a whole line is a photo credit (brackets around it ignored).
     pub fn is_credit(&self, line: &str) -> bool {
         let trimmed = strip_brackets(line.trim());
@@ -301,6 +317,11 @@ mod tests {
         assert!(lexicon.is_furniture("责任编辑：张三"));
         assert!(!lexicon.is_furniture("专版报道"));
         assert!(lexicon.is_furniture("2026年3月16日 星期一 责任编辑：周敏"));
+        assert!(lexicon.is_furniture_run("一版责编：张三李四  二版责编：王五  三版责编：赵六钱七"));
+        assert!(!lexicon.is_furniture_run("一版责编：张三李四"));
+        assert!(!lexicon.is_furniture_run("一版责编：张三李四  今天的会议讨论了三件事"));
+        assert!(lexicon.is_furniture_run("一版责编：张  三  李四  二版责编：王  五"));
+        assert!(!lexicon.is_furniture_run("张  三  一版责编：李四  二版责编：王五"));
     }
 
     #[test]

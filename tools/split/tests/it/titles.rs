@@ -65,3 +65,17 @@ fn no_fixture_page_has_a_never_title_line_as_a_title() {
     }
     assert!(checked >= 10, "only {checked} fixture pages");
 }
+
+/// The editors of facing pages printed on one line, names spaced out, right under an
+/// article's last paragraph: page furniture, never the article's text.
+#[test]
+fn an_editors_line_under_the_last_paragraph_is_page_furniture() {
+    let text = "虚构小城新建三座公园\n\n本报记者 王小明\n\n今年以来，虚构小城新建公园三座，市民出门见绿。\n\n\
+                公园管理处表示，明年还将再建两座。\n\n\
+                一版责编：李  红  赵小刚  二版责编：钱小丽  孙  强  三版责编：周  敏  吴小军  四版责编：郑  伟\n";
+    let page = split::split_page("p", "p.txt", text.as_bytes(), splitter()).expect("splits");
+    assert_eq!(page.articles.len(), 1, "{:?}", titles(&page));
+    let body: String = page.articles[0].sections.iter().flat_map(|s| s.paragraphs.clone()).collect();
+    assert!(!body.contains("责编"), "the editors' line is in the article: {body}");
+    assert!(page.furniture.iter().any(|f| f.contains("四版责编")), "{:?}", page.furniture);
+}
