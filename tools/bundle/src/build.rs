@@ -30,11 +30,12 @@ use rayon::prelude::*;
 use crate::fragment::{self, Meta};
 use crate::hashes::Hashes;
 use crate::manifest::{self, FileEntry, Manifest};
+use crate::search_blocks::SearchBlocks;
 use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
-use crate::{archive, csv, db, search_index, splice};
+use crate::{archive, csv, db, splice};
 
 /// Bumped when the fragment format or what goes into one changes.
-const CACHE_VERSION: &str = "bundle-cache-2";
+const CACHE_VERSION: &str = "bundle-cache-3";
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 fn build_epoch() -> anyhow::Result<i64> {
@@ -55,11 +56,11 @@ fn read_overrides(dir: &Path) -> anyhow::Result<Vec<SiteFile>> {
 }
 
 /// What makes cached fragments valid: this binary, the options and the templates.
-fn cache_key(options: &BundleOptions, overrides: &[SiteFile]) -> anyhow::Result<String> {
+fn cache_key(options: &BundleOptions, overrides: &[SiteFile], hashes: &mut Hashes) -> anyhow::Result<String> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(CACHE_VERSION.as_bytes());
     let exe = std::env::current_exe().context("finding the bundle binary")?;
-    let (_, exe_hash) = crate::hashes::hash_file(&exe)?;
+    let exe_hash = hashes.hash_all(&[exe])?.pop().map(|(_, hash)| hash).unwrap_or_default();
     hasher.update(exe_hash.as_bytes());
     hasher.update(serde_json::to_string(options).unwrap_or_default().as_bytes());
     for file in overrides {
@@ -230,182 +231,8 @@ fn stream_files() -> [(&'static str, String, &'static str); 5] {
     ]
 }
 
-/// Phase 2's search part: the blocks' scripts (written when new) and their bigram codes
-/// (computed once per block and kept in `<out>/.state/bundle/search/<block>.codes`).
-struct SearchBlocks {
-    dir: PathBuf,
-    codes_dir: PathBuf,
-    /// Every block's name, from its members' input hashes and the cache key.
-    names: Vec<String>,
-    /// Per block: whether its script or its codes must be made (its members' search parts are
-    /// then needed).
-    needed: Vec<bool>,
-    /// Bigram codes of made blocks arrive here from worker threads: (block, codes).
-    codes_in: std::sync::mpsc::Receiver<anyhow::Result<(usize, Vec<u64>)>>,
-    codes_out: std::sync::mpsc::Sender<anyhow::Result<(usize, Vec<u64>)>>,
-    /// Per block: made in this run.
-    made: Vec<bool>,
-    written: Vec<(PathBuf, String)>,
-    /// The block being filled: its entries.
-    entries: String,
-    articles: usize,
-}
-
-impl SearchBlocks {
-    /// The blocks of `inputs` (each page's input hash, in order), `BLOCK_PAGES` pages each.
-    fn new(dir: PathBuf, codes_dir: PathBuf, key: &str, inputs: &[&str]) -> SearchBlocks {
-        let (codes_out, codes_in) = std::sync::mpsc::channel();
-        let names: Vec<String> = inputs
-            .chunks(search_index::BLOCK_PAGES)
-            .map(|members| {
-                let mut hasher = blake3::Hasher::new();
-                for input in members {
-                    hasher.update(input.as_bytes());
-                }
-                hasher.update(key.as_bytes());
-                format!("docs-{}", &hasher.finalize().to_hex()[..16])
-            })
-            .collect();
-        let needed = names
-            .iter()
-            .map(|name| !dir.join(format!("{name}.js")).is_file() || !codes_dir.join(format!("{name}.codes")).is_file())
-            .collect();
-        SearchBlocks {
-            dir,
-            codes_dir,
-            names,
-            needed,
-            codes_in,
-            codes_out,
-            made: vec![false; inputs.len().div_ceil(search_index::BLOCK_PAGES)],
-            written: Vec::new(),
-            entries: String::new(),
-            articles: 0,
-        }
-    }
-
-    /// Whether the page at `index` (among the pages in order) needs its search part read.
-    fn wants(&self, index: usize) -> bool {
-        self.needed[index / search_index::BLOCK_PAGES]
-    }
-
-    /// Adds the page at `index`: its article count, and its search part when `wants` said so.
-    fn add(&mut self, index: usize, articles: usize, part: Option<&str>) -> anyhow::Result<()> {
-        self.articles += articles;
-        if let Some(part) = part {
-            self.entries.push_str(part);
-        }
-        let block = index / search_index::BLOCK_PAGES;
-        let last = index + 1 == (block + 1) * search_index::BLOCK_PAGES;
-        if last && self.needed[block] {
-            self.make(block)?;
-        }
-        Ok(())
-    }
-
-    /// Writes a needed block's script (if missing) and gathers its bigrams on a worker thread.
-    fn make(&mut self, block: usize) -> anyhow::Result<()> {
-        let name = &self.names[block];
-        let entries = std::mem::take(&mut self.entries);
-        let path = self.dir.join(format!("{name}.js"));
-        if !path.is_file() {
-            let script = search_index::docs_script(name, &entries);
-            model::io::write_atomic(&path, script.as_bytes())?;
-            self.written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
-        }
-        let codes_path = self.codes_dir.join(format!("{name}.codes"));
-        let codes_out = self.codes_out.clone();
-        self.made[block] = true;
-        rayon::spawn(move || {
-            let mut codes = Vec::new();
-            search_index::add_bigrams(&entries, &mut codes);
-            search_index::finish_block(&mut codes);
-            let bytes: Vec<u8> = codes.iter().flat_map(|c| c.to_le_bytes()).collect();
-            let saved = model::io::write_atomic(&codes_path, &bytes);
-            let _ = codes_out.send(saved.map(|()| (block, codes)));
-        });
-        Ok(())
-    }
-
-    /// The codes a block made by an earlier run kept.
-    fn read_codes(codes_dir: &Path, name: &str) -> anyhow::Result<Vec<u64>> {
-        let path = codes_dir.join(format!("{name}.codes"));
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        if bytes.len() % 8 != 0 {
-            anyhow::bail!("{} is damaged: delete it and run again", path.display());
-        }
-        Ok(bytes.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())).collect())
-    }
-
-    /// Writes the term shards and `meta.js`, removes blocks no longer named; returns the files
-    /// written.
-    fn finish(mut self) -> anyhow::Result<Vec<(PathBuf, String)>> {
-        // The last block, when it is not full.
-        let blocks = self.names.len();
-        if blocks > 0 && self.needed[blocks - 1] && !self.made[blocks - 1] {
-            self.make(blocks - 1)?;
-        }
-        let kept: Vec<anyhow::Result<(usize, Vec<u64>)>> = (0..blocks)
-            .into_par_iter()
-            .filter(|&block| !self.needed[block])
-            .map(|block| SearchBlocks::read_codes(&self.codes_dir, &self.names[block]).map(|codes| (block, codes)))
-            .collect();
-        let mut codes: Vec<Vec<u64>> = vec![Vec::new(); blocks];
-        for result in kept {
-            let (block, block_codes) = result?;
-            codes[block] = block_codes;
-        }
-        for _ in 0..self.made.iter().filter(|&&m| m).count() {
-            let (block, block_codes) =
-                self.codes_in.recv().map_err(|_| anyhow::anyhow!("a search block's worker thread stopped"))??;
-            codes[block] = block_codes;
-        }
-        let codes = &codes;
-        let dir = &self.dir;
-        let shards: Vec<anyhow::Result<(PathBuf, String)>> = (0..search_index::SHARDS)
-            .into_par_iter()
-            .map(|shard| {
-                let mut pairs: Vec<(u64, u32)> = Vec::new();
-                for (block, block_codes) in codes.iter().enumerate() {
-                    pairs.extend(search_index::shard_slice(block_codes, shard).iter().map(|&c| (c, block as u32)));
-                }
-                pairs.sort_by_key(|&(c, _)| c);
-                let mut terms: Vec<(u64, Vec<u32>)> = Vec::new();
-                for (code, block) in pairs {
-                    match terms.last_mut() {
-                        Some((last, blocks)) if *last == code => blocks.push(block),
-                        _ => terms.push((code, vec![block])),
-                    }
-                }
-                let script = search_index::terms_script(shard, &terms);
-                let path = dir.join(format!("terms-{shard:02x}.js"));
-                model::io::write_atomic(&path, script.as_bytes())?;
-                Ok((path, blake3::hash(script.as_bytes()).to_hex().to_string()))
-            })
-            .collect();
-        let mut written = std::mem::take(&mut self.written);
-        for shard in shards {
-            written.push(shard?);
-        }
-        let meta = search_index::meta_script(&self.names, self.articles);
-        let meta_path = dir.join("meta.js");
-        model::io::write_atomic(&meta_path, meta.as_bytes())?;
-        written.push((meta_path, blake3::hash(meta.as_bytes()).to_hex().to_string()));
-        let keep: BTreeSet<String> = self.names.iter().map(|n| format!("{n}.js")).collect();
-        for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("docs-") && !keep.contains(&name) {
-                std::fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
-            }
-        }
-        let keep_codes: BTreeSet<String> = self.names.iter().map(|n| format!("{n}.codes")).collect();
-        remove_stale(&self.codes_dir, ".codes", &keep_codes)?;
-        Ok(written)
-    }
-}
-
 /// Deletes the files in `dir` ending in `suffix` that are not in `keep`.
-fn remove_stale(dir: &Path, suffix: &str, keep: &BTreeSet<String>) -> anyhow::Result<()> {
+pub(crate) fn remove_stale(dir: &Path, suffix: &str, keep: &BTreeSet<String>) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
     for entry in entries {
         let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();
@@ -429,26 +256,24 @@ fn in_manifest(relative: &str) -> bool {
 /// Every file under `root` that belongs in the manifest, sorted by relative path.
 fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
+    // Folders to list: path, and path relative to the root ("" for the root).
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
         for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
             let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-            let path = entry.path();
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if !in_manifest(&relative) {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let relative = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
+            // The folders above passed already: only the last part is new.
+            let hidden = relative.rsplit('/').next().is_some_and(|last| last.starts_with('.'));
+            if hidden || (prefix.is_empty() && !in_manifest(&relative)) {
                 continue;
             }
-            let file_type = entry.file_type().with_context(|| format!("reading {}", path.display()))?;
+            let file_type = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
             if file_type.is_dir() {
-                stack.push(path);
+                stack.push((entry.path(), relative));
             } else if file_type.is_file() {
-                files.push((relative, path));
+                files.push((relative, entry.path()));
             }
         }
     }
@@ -460,8 +285,6 @@ fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let options: BundleOptions = args.load_options()?;
     let overrides = read_overrides(&options.templates)?;
-    let key = cache_key(&options, &overrides)?;
-    let site = Site::new(overrides)?;
     let inputs = args.input_paths()?;
     let out = &args.out_dir;
     std::fs::create_dir_all(out).with_context(|| format!("creating output folder {}", out.display()))?;
@@ -471,6 +294,10 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
 
     // What earlier runs left: remembered hashes, fragments made under the same key.
     let state_dir = out.join(".state").join("bundle");
+    let hashes_path = state_dir.join("hashes.tsv");
+    let mut hashes = Hashes::load(&hashes_path);
+    let key = cache_key(&options, &overrides, &mut hashes)?;
+    let site = Site::new(overrides)?;
     let pages_dir = state_dir.join("pages");
     std::fs::create_dir_all(&pages_dir).with_context(|| format!("creating {}", pages_dir.display()))?;
     let key_path = state_dir.join("key");
@@ -479,8 +306,6 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         std::fs::remove_dir_all(&pages_dir).with_context(|| format!("clearing {}", pages_dir.display()))?;
         std::fs::create_dir_all(&pages_dir).with_context(|| format!("creating {}", pages_dir.display()))?;
     }
-    let hashes_path = state_dir.join("hashes.tsv");
-    let mut hashes = Hashes::load(&hashes_path);
     let input_hashes = hashes.hash_all(&inputs)?;
     let database = Database::open(out, !same_key)?;
     let db_inputs = database.inputs.clone();

@@ -325,8 +325,17 @@ pub fn next_article(conn: &Connection) -> rusqlite::Result<i64> {
 /// one statement that fills a fresh index then writes fewer, larger segments. Not more: the
 /// buffer's real memory is many times the data it counts (a CJK bigram index has very many
 /// short terms), and at 32 MiB it was most of the bundle's 595 MB peak at 10,000 pages.
+///
+/// While the fresh index fills, its segments are not merged as they come (`automerge` 0, and a
+/// crisis merge only at 64 segments of a level instead of 16): `finish` merges them all once, so
+/// merging them in between was work thrown away. `finish` puts both back to FTS5's defaults,
+/// which later runs' updates keep.
 pub fn tune_for_bulk_load(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch("INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 8388608);")
+    conn.execute_batch(
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 8388608); \
+         INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 0); \
+         INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 64);",
+    )
 }
 
 /// Inserts a page row (with `input`, the hash of the artifact it was made from) and all its
@@ -534,6 +543,10 @@ pub fn insert_article(conn: &Connection, n: i64, a: &Article) -> rusqlite::Resul
 /// full-text index into one segment and updates the query planner's statistics.
 pub fn finish(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(INDEXES)?;
+    conn.execute_batch(
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 4); \
+         INSERT INTO articles_fts(articles_fts, rank) VALUES ('crisismerge', 16);",
+    )?;
     // The merged index leaves the pages of its old segments free: given back to the file system
     // (the database is created with incremental auto-vacuum), so the file is only what it holds.
     conn.execute_batch("INSERT INTO articles_fts(articles_fts) VALUES ('optimize'); ANALYZE;")?;
@@ -552,7 +565,9 @@ pub struct Hit {
     pub snippet: String,
 }
 
-/// Articles whose headline or body contain `term` as a substring, best first.
+/// Articles whose headline or body contain `term` as a substring, best first; equally good ones
+/// (and every `LIKE` match) by article id, so the order does not depend on the article numbers,
+/// which follow the order pages reached the database.
 ///
 /// A term of CJK characters only, two or more of them, is looked up in the full-text index (one
 /// bigram token: exact; more: the AND of its bigrams, confirmed with `instr`); anything else
@@ -571,7 +586,7 @@ pub fn search(conn: &Connection, term: &str) -> rusqlite::Result<Vec<Hit>> {
         (
             format!(
                 "SELECT {columns} FROM articles_fts JOIN articles a ON a.n = articles_fts.rowid \
-                 WHERE articles_fts MATCH ?1 {confirm} ORDER BY articles_fts.rank, a.n"
+                 WHERE articles_fts MATCH ?1 {confirm} ORDER BY articles_fts.rank, a.id"
             ),
             tokens.join(" "),
         )
@@ -579,7 +594,7 @@ pub fn search(conn: &Connection, term: &str) -> rusqlite::Result<Vec<Hit>> {
         let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         (
             format!(
-                "SELECT {columns} FROM articles a WHERE a.headline LIKE ?1 ESCAPE '\\' OR a.body LIKE ?1 ESCAPE '\\' ORDER BY a.n"
+                "SELECT {columns} FROM articles a WHERE a.headline LIKE ?1 ESCAPE '\\' OR a.body LIKE ?1 ESCAPE '\\' ORDER BY a.id"
             ),
             format!("%{escaped}%"),
         )

@@ -29,12 +29,19 @@ impl Stamp {
     }
 }
 
+/// One remembered hash.
+#[derive(Debug)]
+struct Known {
+    stamp: Stamp,
+    hash: String,
+    /// Hashed or recorded in this run: only these are saved.
+    used: bool,
+}
+
 /// The remembered hashes, by path.
 #[derive(Debug, Default)]
 pub struct Hashes {
-    known: HashMap<PathBuf, (Stamp, String)>,
-    /// The paths hashed or recorded in this run: only these are saved.
-    used: std::collections::HashSet<PathBuf>,
+    known: HashMap<PathBuf, Known>,
 }
 
 /// Size and blake3 (hex) of a file, read in a stream.
@@ -51,39 +58,43 @@ impl Hashes {
     pub fn load(path: &Path) -> Hashes {
         let mut known = HashMap::new();
         if let Ok(text) = std::fs::read_to_string(path) {
+            known.reserve(text.len() / 128);
             for line in text.lines() {
-                let fields: Vec<&str> = line.split('\t').collect();
-                if let [file, size, mtime, inode, hash] = fields[..]
+                let mut fields = line.split('\t');
+                if let (Some(file), Some(size), Some(mtime), Some(inode), Some(hash), None) =
+                    (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
                     && let (Ok(size), Ok(mtime_ns), Ok(inode)) = (size.parse(), mtime.parse(), inode.parse())
                 {
-                    known.insert(PathBuf::from(file), (Stamp { size, mtime_ns, inode }, hash.to_owned()));
+                    let stamp = Stamp { size, mtime_ns, inode };
+                    known.insert(PathBuf::from(file), Known { stamp, hash: hash.to_owned(), used: false });
                 }
             }
         }
-        Hashes { known, used: Default::default() }
+        Hashes { known }
     }
 
     /// Saves the hashes of the paths hashed or recorded since loading that still exist.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let mut lines: Vec<String> = self
+        use std::fmt::Write;
+        let mut lines: Vec<(&str, &Known)> = self
             .known
             .iter()
-            .filter(|(file, _)| self.used.contains(*file))
-            .filter_map(|(file, (stamp, hash))| {
-                let file = file.to_str()?;
-                (!file.contains(['\t', '\n']))
-                    .then(|| format!("{file}\t{}\t{}\t{}\t{hash}\n", stamp.size, stamp.mtime_ns, stamp.inode))
-            })
+            .filter(|(_, known)| known.used)
+            .filter_map(|(file, known)| file.to_str().filter(|f| !f.contains(['\t', '\n'])).map(|f| (f, known)))
             .collect();
-        lines.sort_unstable();
-        model::io::write_atomic(path, lines.concat().as_bytes())
+        lines.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut text = String::with_capacity(lines.iter().map(|(file, _)| file.len() + 112).sum());
+        for (file, known) in lines {
+            let Stamp { size, mtime_ns, inode } = &known.stamp;
+            let _ = writeln!(text, "{file}\t{size}\t{mtime_ns}\t{inode}\t{}", known.hash);
+        }
+        model::io::write_atomic(path, text.as_bytes())
     }
 
     /// Remembers `hash` for the file just written at `path`.
     pub fn record(&mut self, path: &Path, hash: String) -> anyhow::Result<()> {
         let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-        self.known.insert(path.to_path_buf(), (Stamp::of(&meta), hash));
-        self.used.insert(path.to_path_buf());
+        self.known.insert(path.to_path_buf(), Known { stamp: Stamp::of(&meta), hash, used: true });
         Ok(())
     }
 
@@ -91,29 +102,38 @@ impl Hashes {
     /// hashed in parallel.
     pub fn hash_all(&mut self, paths: &[PathBuf]) -> anyhow::Result<Vec<(u64, String)>> {
         let known = &self.known;
-        let results: Vec<anyhow::Result<(Stamp, String)>> = paths
+        // Per path: its stamp, and its hash when it had to be read (else the remembered one holds).
+        let results: Vec<anyhow::Result<(Stamp, Option<String>)>> = paths
             .par_iter()
             .map(|path| {
                 let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
                 let stamp = Stamp::of(&meta);
-                if let Some((known_stamp, hash)) = known.get(path)
-                    && *known_stamp == stamp
-                {
-                    return Ok((stamp, hash.clone()));
+                if known.get(path).is_some_and(|k| k.stamp == stamp) {
+                    return Ok((stamp, None));
                 }
                 let (_, hash) = hash_file(path)?;
                 // A file changed while being read gets a stamp that will not match next time.
                 let after =
                     std::fs::metadata(path).map(|m| Stamp::of(&m)).unwrap_or(Stamp { size: 0, mtime_ns: 0, inode: 0 });
-                Ok((after, hash))
+                Ok((after, Some(hash)))
             })
             .collect();
         let mut out = Vec::with_capacity(paths.len());
         for (path, result) in paths.iter().zip(results) {
             let (stamp, hash) = result?;
-            out.push((stamp.size, hash.clone()));
-            self.used.insert(path.clone());
-            self.known.insert(path.clone(), (stamp, hash));
+            let size = stamp.size;
+            let entry = match hash {
+                Some(hash) => {
+                    self.known.insert(path.clone(), Known { stamp, hash, used: true });
+                    self.known.get(path)
+                }
+                None => self.known.get_mut(path).map(|known| {
+                    known.used = true;
+                    &*known
+                }),
+            };
+            let Some(entry) = entry else { anyhow::bail!("internal error: no hash for {}", path.display()) };
+            out.push((size, entry.hash.clone()));
         }
         Ok(out)
     }

@@ -12,6 +12,7 @@
 //! File IO, for the binary (like `model::io` and `model::batch`, never used by a step library):
 //! - `build`: the whole run, per page in parallel then assembly.
 //! - `hashes`: file hashes remembered by `stat`.
+//! - `search_blocks`: the site's search files, only changed blocks and term shards rewritten.
 //! - `archive`: the dated zip (on request), reusing unchanged entries of the previous one.
 //! - `splice`: the dataset, CSV and figures-data files rebuilt by copying unchanged pages' bytes
 //!   from the last run's files.
@@ -23,6 +24,7 @@ pub mod db;
 pub mod fragment;
 pub mod hashes;
 pub mod manifest;
+pub mod search_blocks;
 pub mod search_index;
 pub mod site;
 pub mod splice;

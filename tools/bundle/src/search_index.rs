@@ -39,6 +39,7 @@ pub fn shard(code: u64) -> usize {
 }
 
 /// The bigram of a code as text.
+#[cfg(test)]
 fn bigram_text(code: u64) -> String {
     [(code >> 21) as u32, (code & 0x1F_FFFF) as u32].iter().filter_map(|&c| char::from_u32(c)).collect()
 }
@@ -99,16 +100,74 @@ pub fn docs_script(name: &str, entries: &str) -> String {
     format!("{CALLBACK}({}, [\n{entries}]);\n", js(&serde_json::json!(name)))
 }
 
-/// The script of one term shard: bigram → the numbers of the blocks that hold it.
-pub fn terms_script(shard: usize, terms: &[(u64, Vec<u32>)]) -> String {
-    let mut out = format!("{CALLBACK}(\"terms-{shard:02x}\", {{\n");
-    for (i, (code, blocks)) in terms.iter().enumerate() {
-        let list: Vec<String> = blocks.iter().map(u32::to_string).collect();
-        let separator = if i + 1 == terms.len() { "" } else { "," };
-        out.push_str(&format!("{}:[{}]{separator}\n", js(&serde_json::json!(bigram_text(*code))), list.join(",")));
+/// Bits of a packed posting (`pack`) that hold the block number: at most 4,194,304 blocks.
+pub const BLOCK_BITS: u32 = 22;
+
+/// A bigram code and a block number as one sortable number: sorted, postings come in code
+/// order and, per code, in block order.
+pub fn pack(code: u64, block: usize) -> u64 {
+    (code << BLOCK_BITS) | block as u64
+}
+
+/// The script of one term shard from its postings (`pack`ed, sorted, no repeats): bigram → the
+/// numbers of the blocks that hold it, in block order.
+pub fn terms_script(shard: usize, postings: &[u64]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(64 + postings.len() * 6);
+    let _ = writeln!(out, "{CALLBACK}(\"terms-{shard:02x}\", {{");
+    let mut current: Option<u64> = None;
+    for &posting in postings {
+        let (code, block) = (posting >> BLOCK_BITS, posting & ((1 << BLOCK_BITS) - 1));
+        if current == Some(code) {
+            let _ = write!(out, ",{block}");
+            continue;
+        }
+        if current.is_some() {
+            out.push_str("],\n");
+        }
+        current = Some(code);
+        // A bigram's two characters are letters, digits or CJK: nothing to escape in JSON.
+        out.push('"');
+        out.extend([(code >> 21) as u32, (code & 0x1F_FFFF) as u32].into_iter().filter_map(char::from_u32));
+        let _ = write!(out, "\":[{block}");
+    }
+    if current.is_some() {
+        out.push_str("]\n");
     }
     out.push_str("});\n");
     out
+}
+
+/// The stored form of a block's bigram codes (sorted by `finish_block`): where each shard's
+/// codes start (`SHARDS + 1` little-endian u32 offsets, counted in codes), then the codes as
+/// little-endian u64s. A shard's codes can then be read alone.
+pub fn encode_codes(codes: &[u64]) -> Vec<u8> {
+    let mut out = Vec::with_capacity((SHARDS + 1) * 4 + codes.len() * 8);
+    for wanted in 0..=SHARDS {
+        out.extend_from_slice(&(codes.partition_point(|&c| shard(c) < wanted) as u32).to_le_bytes());
+    }
+    for code in codes {
+        out.extend_from_slice(&code.to_le_bytes());
+    }
+    out
+}
+
+/// Bytes of the offsets at the start of a stored block (`encode_codes`).
+pub const CODES_HEADER: usize = (SHARDS + 1) * 4;
+
+/// The shard offsets of a stored block from its first `CODES_HEADER` bytes; `None` when they
+/// do not describe a file of `file_len` bytes.
+pub fn decode_offsets(header: &[u8], file_len: u64) -> Option<Vec<u32>> {
+    let offsets: Vec<u32> =
+        header.get(..CODES_HEADER)?.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let ordered = offsets.first() == Some(&0) && offsets.windows(2).all(|w| w[0] <= w[1]);
+    let last = u64::from(*offsets.last()?);
+    (ordered && CODES_HEADER as u64 + last * 8 == file_len).then_some(offsets)
+}
+
+/// Codes from their stored little-endian bytes.
+pub fn decode_codes(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks_exact(8).map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])).collect()
 }
 
 /// `data/search/meta.js`: what the search page loads up front.
@@ -139,6 +198,60 @@ mod tests {
         let total: usize = (0..super::SHARDS).map(|s| super::shard_slice(&codes, s).len()).sum();
         assert_eq!(total, codes.len());
         assert!(super::shard_slice(&codes, super::shard(codes[0])).contains(&codes[0]));
+    }
+
+    /// The shard script as it was first written: one JSON string and list per bigram.
+    fn reference_terms_script(shard: usize, terms: &[(u64, Vec<u32>)]) -> String {
+        let mut out = format!("{}(\"terms-{shard:02x}\", {{\n", super::CALLBACK);
+        for (i, (code, blocks)) in terms.iter().enumerate() {
+            let list: Vec<String> = blocks.iter().map(u32::to_string).collect();
+            let separator = if i + 1 == terms.len() { "" } else { "," };
+            let key = super::js(&serde_json::json!(super::bigram_text(*code)));
+            out.push_str(&format!("{key}:[{}]{separator}\n", list.join(",")));
+        }
+        out.push_str("});\n");
+        out
+    }
+
+    #[test]
+    fn term_shards_from_packed_postings_read_as_the_json_lists() {
+        let blocks = ["下沙新区，5G基站", "西溪路下沙", "", "基站下沙"];
+        let mut postings = Vec::new();
+        let mut terms: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for (block, text) in blocks.iter().enumerate() {
+            let mut codes = Vec::new();
+            super::add_bigrams(text, &mut codes);
+            super::finish_block(&mut codes);
+            for &code in &codes {
+                postings.push(super::pack(code, block));
+                terms.entry(code).or_default().push(block as u32);
+            }
+        }
+        postings.sort_unstable();
+        let terms: Vec<(u64, Vec<u32>)> = terms.into_iter().collect();
+        assert_eq!(super::terms_script(7, &postings), reference_terms_script(7, &terms));
+        expect![[r#"
+            NEWSDESK_SEARCH_LOADED("terms-00", {
+            });
+        "#]]
+        .assert_eq(&super::terms_script(0, &[]));
+        let script = super::terms_script(0, &postings);
+        assert!(script.contains("\"下沙\":[0,1,3],\n"), "{script}");
+    }
+
+    #[test]
+    fn stored_codes_give_each_shard_back_and_damage_is_noticed() {
+        let mut codes = Vec::new();
+        super::add_bigrams("西溪路沿线新开放三处街心花园，总面积约6000平方米", &mut codes);
+        super::finish_block(&mut codes);
+        let bytes = super::encode_codes(&codes);
+        let offsets = super::decode_offsets(&bytes, bytes.len() as u64).expect("offsets");
+        let body = super::decode_codes(&bytes[super::CODES_HEADER..]);
+        for shard in 0..super::SHARDS {
+            let (start, end) = (offsets[shard] as usize, offsets[shard + 1] as usize);
+            assert_eq!(&body[start..end], super::shard_slice(&codes, shard));
+        }
+        assert!(super::decode_offsets(&bytes, bytes.len() as u64 - 8).is_none(), "a truncated file is refused");
     }
 
     #[test]

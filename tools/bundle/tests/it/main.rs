@@ -4,5 +4,6 @@
 
 mod browser;
 mod fixtures;
+mod incremental;
 mod outputs;
 mod templates;
