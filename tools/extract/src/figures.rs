@@ -641,9 +641,19 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
     }
     let spans = sentences(&chars);
     let starts: Vec<usize> = quantities.iter().map(|q| q.start).collect();
-    // Every time expression of the paragraph, found once, sentence by sentence.
-    let all_periods: Vec<(usize, usize)> = spans.iter().flat_map(|(s, e)| periods(&chars, *s, *e, lexicon)).collect();
+    // Every time expression of the paragraph, found once, sentence by sentence, up to the
+    // sentence of the last quantity: a figure looks only at its own sentence and those before
+    // it, so the sentences after the last figure are not read.
+    let last_sentence = quantities.last().map_or(0, |q| spans.partition_point(|(_, e)| *e <= q.start));
+    let all_periods: Vec<(usize, usize)> = spans
+        .iter()
+        .take(last_sentence.saturating_add(1))
+        .flat_map(|(s, e)| periods(&chars, *s, *e, lexicon))
+        .collect();
     let mut out = Vec::new();
+    // The carried period of the sentence starting at the offset, for the figures after the first
+    // in a sentence (it depends only on where the sentence starts).
+    let mut carried_at: Option<(usize, Option<String>)> = None;
     for (index, q) in quantities.iter().enumerate() {
         let (s_start, s_end) = sentence_of(&spans, q.start);
         let in_sentence: Vec<(usize, usize)> = all_periods
@@ -654,15 +664,14 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
         // The period of a sentence without its own carries over from the sentences before, when
         // it names a time (2025年, 今年1—5月), not when it is a vague word (同期, 未来, 此前)
         // that only its own sentence explains.
-        let carried =
-            all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(&chars, *a, *b)).filter(
-                |text| {
-                    // A holiday of a year the holiday table lacks still names a time.
-                    let chars: Vec<char> = text.chars().collect();
-                    crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok(), lexicon).is_some()
-                        || crate::periods::period_len(&chars, lexicon) == Some(chars.len())
-                },
-            );
+        let carried = match &carried_at {
+            Some((at, carried)) if *at == s_start => carried.clone(),
+            _ => {
+                let carried = carried_period(&chars, &all_periods, s_start, lexicon);
+                carried_at = Some((s_start, carried.clone()));
+                carried
+            }
+        };
         let period =
             in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);
         let previous = index.checked_sub(1).and_then(|k| quantities.get(k));
@@ -689,6 +698,17 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
         });
     }
     out
+}
+
+/// The period a sentence starting at `s_start` carries over from the sentences before: the
+/// last of `all_periods` before it, when it names a time.
+fn carried_period(chars: &[char], all_periods: &[(usize, usize)], s_start: usize, lexicon: &Lexicon) -> Option<String> {
+    all_periods.iter().rev().find(|(_, pe)| *pe <= s_start).map(|(a, b)| text_of(chars, *a, *b)).filter(|text| {
+        // A holiday of a year the holiday table lacks still names a time.
+        let chars: Vec<char> = text.chars().collect();
+        crate::periods::resolve(text, jiff::civil::Date::new(2000, 6, 15).ok(), lexicon).is_some()
+            || crate::periods::period_len(&chars, lexicon) == Some(chars.len())
+    })
 }
 
 /// Fills `period_start` and `period_end` of every figure from its printed period resolved
