@@ -116,6 +116,10 @@ pub struct Lexicon {
     pub surnames: FxHashSet<char>,
     /// Two-character family names (欧阳).
     pub compound_surnames: Vec<Vec<char>>,
+    /// The characters a person mention can start with: family names, the first characters of
+    /// compound ones and the prefixes of address (小, 老). `people::mentions` looks for a role
+    /// and a name only where one of these stands.
+    pub name_starts: FxHashSet<char>,
     /// Cut from the end of a subject phrase (达, 同比增长), longest first.
     pub subject_trim_end: Vec<Vec<char>>,
     /// Cut from the start of a subject phrase (其中, 全年), longest first.
@@ -781,6 +785,9 @@ impl Lexicon {
         lexicon.figure_context = FigureContext::parse(file, &text(file))?;
         let file = "extract-name-context.txt";
         lexicon.name_context = NameContext::parse(file, &text(file))?;
+        lexicon.name_starts = lexicon.surnames.iter().copied().collect();
+        lexicon.name_starts.extend(lexicon.compound_surnames.iter().filter_map(|s| s.first().copied()));
+        lexicon.name_starts.extend(lexicon.name_context.address_prefix.iter().copied());
         Ok(lexicon)
     }
 

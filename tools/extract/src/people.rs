@@ -260,6 +260,12 @@ pub fn mentions(chars: &[char], lexicon: &Lexicon) -> Vec<Mention> {
             i += 1;
             continue;
         }
+        // Both kinds of mention start with a family name or a prefix of address: elsewhere
+        // there is no role to look for.
+        if !lexicon.name_starts.contains(&chars[i]) {
+            i += 1;
+            continue;
+        }
         let role = (i > 0).then(|| role_word_ending_at(chars, i, lexicon)).flatten();
         if let Some(n) = addressed_at(chars, i, lexicon) {
             let role = role.map(|r| text_of(chars, role_start(chars, i - r.chars().count(), lexicon), i));
