@@ -3,10 +3,11 @@
 //! - `summarize -o OUT INPUTS...`: per page, sets every article's summary (batch mode).
 //! - `summarize briefing -o OUT_BRIEFING INPUTS...`: renders each page's article briefs on all
 //!   worker threads and writes `articles/<id>.md`, then `districts/<district>.md` and
-//!   `corpus.md` under the output folder. Each page's rows for the district and corpus
-//!   briefings are cached in `OUT_BRIEFING/.cache/<page>.json` with the page's hash, so a
-//!   rebuild renders only the pages that changed (or all, when the binary, options or templates
-//!   did) and gathers the rest. Progress goes out on the batch event protocol.
+//!   `corpus.md` under the output folder. Each page's share of the district and corpus
+//!   briefings is cached (`cache`: one log and an index in `OUT_BRIEFING/.cache/`) with the
+//!   page's hash, so a rebuild renders only the pages that changed (or all, when the binary,
+//!   options or templates did) and gathers the rest. A file whose text is already on disk is not
+//!   written again. Progress goes out on the batch event protocol.
 //!
 //! Templates come from the `templates` option's folder (file by file over the built-in ones).
 
@@ -19,7 +20,8 @@ use clap::Parser;
 use model::batch::{self, BatchArgs};
 use model::options::SummarizeOptions;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+mod cache;
+
 use summarize::briefing::{
     ArticleRows, Briefings, Corpus, TemplateSource, article_rows_with, keep_key_figure_candidates, slug, summary_of,
 };
@@ -101,23 +103,18 @@ fn read_digests(path: &Path) -> BTreeMap<String, String> {
 /// Pages read (or rendered) together on the worker threads before their rows are gathered.
 const CHUNK_PAGES: usize = 256;
 
-/// Bumped when what a cache file holds changes.
-const CACHE_VERSION: &str = "briefing-cache-3";
+/// Bumped when what the cache holds changes (with `cache::VERSION`).
+const CACHE_VERSION: &str = "briefing-cache-4";
 
-/// One page's cached share of the briefings.
-#[derive(Serialize, Deserialize)]
-struct CachedPage {
-    key: String,
-    input: String,
-    /// The input's size, mtime (ns) and inode when it was read: a page whose file still has them
-    /// is not read again.
-    stamp: (u64, i128, u64),
-    /// The brief files written for it (paths relative to the output folder).
-    briefs: Vec<String>,
+/// One page's share of the briefings in this run: its entry for the cache index, its rows, and
+/// its new record when it was rendered (to be appended to the cache's log).
+struct PageShare {
+    entry: cache::Entry,
     rows: Vec<ArticleRows>,
+    record: Option<Vec<u8>>,
 }
 
-/// What makes a cache file valid: this binary, the options and the templates.
+/// What makes the cache valid: this binary, the options and the templates.
 fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource]) -> anyhow::Result<String> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(CACHE_VERSION.as_bytes());
@@ -134,60 +131,66 @@ fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource]) -> anyhow
     Ok(hasher.finalize().to_hex().to_string())
 }
 
+/// Writes `bytes` to `path` unless the file already holds exactly them: a rewrite is a new
+/// file (written beside it and renamed), and creating one costs more than reading the old one.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let same = std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes);
+    if same { Ok(()) } else { model::io::write_atomic(path, bytes) }
+}
+
 /// One page of the briefing step: its cached rows when the page and key are unchanged, else
-/// its briefs rendered and written and its rows cached.
+/// its briefs rendered and written and its rows to be cached.
 fn briefing_page(
     input: &Path,
     out: &Path,
-    key: &str,
+    cache: &cache::Cache,
     briefings: &Briefings,
     options: &SummarizeOptions,
     existing: &HashSet<String>,
-) -> anyhow::Result<CachedPage> {
+) -> anyhow::Result<PageShare> {
     let stamp_of = |path: &Path| -> anyhow::Result<(u64, i128, u64)> {
         use std::os::unix::fs::MetadataExt;
         let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
         Ok((meta.len(), i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()), meta.ino()))
     };
+    let id = model::io::page_id(input);
     let stamp = stamp_of(input)?;
-    let cache_path = out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input))));
-    let cached = std::fs::read(&cache_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<CachedPage>(&b).ok())
-        .filter(|c| c.key == key && c.briefs.iter().all(|b| existing.contains(b)));
-    let cached = match cached {
-        Some(cached) if cached.stamp == stamp => return Ok(cached),
-        other => other,
-    };
+    let cached = cache.previous(&id).filter(|e| e.briefs.iter().all(|b| existing.contains(b)));
+    if let Some(entry) = cached.filter(|e| e.stamp == stamp)
+        && let Some(rows) = cache.read(&id, entry)
+    {
+        return Ok(PageShare { entry: entry.clone(), rows, record: None });
+    }
     let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let hash = blake3::hash(&bytes).to_hex().to_string();
-    if let Some(mut cached) = cached
-        && cached.input == hash
+    if let Some(entry) = cached.filter(|e| e.input == hash)
+        && let Some(rows) = cache.read(&id, entry)
     {
         // Same contents, touched file: remember the new stamp.
-        cached.stamp = stamp;
-        model::io::write_atomic(&cache_path, &serde_json::to_vec(&cached).context("serializing the cache")?)?;
-        return Ok(cached);
+        return Ok(PageShare { entry: cache::Entry { stamp, ..entry.clone() }, rows, record: None });
     }
     let (_step, page) = model::wire::decode(&bytes).with_context(|| format!("{}", input.display()))?;
-    let mut cached = CachedPage { key: key.to_owned(), input: hash, stamp, briefs: Vec::new(), rows: Vec::new() };
+    let mut briefs = Vec::new();
+    let mut rows = Vec::new();
     for article in &page.articles {
         let summary = summary_of(article, options.sentences);
         let events = summarize::events::article_events(article);
         let brief = briefings.article_brief_with(article, &summary, &events)?;
         let relative = format!("articles/{}.md", slug(&article.id));
-        model::io::write_atomic(&out.join(&relative), brief.as_bytes())?;
-        cached.briefs.push(relative);
+        write_if_changed(&out.join(&relative), brief.as_bytes())?;
+        briefs.push(relative);
         let summary = (!summary.is_empty()).then(|| summary.concat());
-        cached.rows.push(article_rows_with(article, summary.as_deref(), events));
+        rows.push(article_rows_with(article, summary.as_deref(), events));
     }
     // Only the figures that could be a district's key figures are cached (most are not).
-    keep_key_figure_candidates(&mut cached.rows);
-    for rows in &mut cached.rows {
-        briefings.render_parts(rows)?;
+    keep_key_figure_candidates(&mut rows);
+    for row in &mut rows {
+        briefings.render_parts(row)?;
     }
-    model::io::write_atomic(&cache_path, &serde_json::to_vec(&cached).context("serializing the cache")?)?;
-    Ok(cached)
+    let record = cache::Cache::record(&id, &hash, &rows)?;
+    let entry = cache::Entry { input: hash, stamp, briefs, offset: 0, len: 0 };
+    Ok(PageShare { entry, rows, record: Some(record) })
 }
 
 /// The combined briefing step; returns the number of pages that failed.
@@ -204,23 +207,23 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         .build()
         .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
     let existing = existing_briefs(&out.join("articles"));
+    let mut cache = cache::Cache::open(&out.join(".cache"), &key)?;
     let mut failed = 0;
     let mut corpus = Corpus::default();
     let mut digests: BTreeMap<String, blake3::Hasher> = BTreeMap::new();
     // Hashed, not ordered: 45,000 paths compared component by component were a tenth of a
     // rebuild at 10,000 pages.
     let mut written: HashSet<PathBuf> = HashSet::new();
-    let mut caches: HashSet<PathBuf> = HashSet::new();
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
     // held besides what the corpus keeps of them.
     for chunk in inputs.chunks(CHUNK_PAGES) {
-        let pages: Vec<Option<CachedPage>> = pool.install(|| {
+        let pages: Vec<Option<PageShare>> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|input| {
                     let started = std::time::Instant::now();
                     let id = model::io::page_id(input);
-                    let result = briefing_page(input, out, &key, &briefings, &options, &existing);
+                    let result = briefing_page(input, out, &cache, &briefings, &options, &existing);
                     let ms = started.elapsed().as_millis() as u64;
                     batch::page_outcome("summarize briefing", args.events, &id, result, ms)
                 })
@@ -232,8 +235,13 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
                 continue;
             };
             corpus.page_count += 1;
-            written.extend(page.briefs.iter().map(|b| out.join(b)));
-            caches.insert(out.join(".cache").join(format!("{}.json", slug(&model::io::page_id(input)))));
+            let mut entry = page.entry;
+            if let Some(record) = &page.record {
+                (entry.offset, entry.len) = cache.append(record)?;
+            }
+            written.extend(entry.briefs.iter().map(|b| out.join(b)));
+            let input_hash = entry.input.clone();
+            cache.keep(model::io::page_id(input), entry);
             for rows in page.rows {
                 // A district's profile is made from its rows, which its pages' artifacts decide.
                 let digest = digests.entry(rows.district.clone()).or_insert_with(|| {
@@ -241,7 +249,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
                     hasher.update(key.as_bytes());
                     hasher
                 });
-                digest.update(page.input.as_bytes());
+                digest.update(input_hash.as_bytes());
                 corpus.add_rows(rows);
             }
         }
@@ -255,7 +263,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         let path = out.join("districts").join(format!("{}.md", profile.slug));
         if previous.get(&profile.slug) != Some(&digest) || !path.is_file() {
             let text = briefings.district_profile(profile)?;
-            model::io::write_atomic(&path, text.as_bytes())?;
+            write_if_changed(&path, text.as_bytes())?;
         }
         made.insert(profile.slug.clone(), digest);
         written.insert(path);
@@ -264,9 +272,9 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     model::io::write_atomic(&digests_path, lines.as_bytes())?;
     remove_stale(&out.join("articles"), "md", &written)?;
     remove_stale(&out.join("districts"), "md", &written)?;
-    remove_stale(&out.join(".cache"), "json", &caches)?;
+    cache.finish()?;
     let text = briefings.corpus_briefing(&corpus)?;
-    model::io::write_atomic(&out.join("corpus.md"), text.as_bytes())?;
+    write_if_changed(&out.join("corpus.md"), text.as_bytes())?;
     batch::emit(args.events, &batch::Event::End { done: corpus.page_count, failed, peak_rss_kb: batch::peak_rss_kb() });
     if !args.events {
         eprintln!(

@@ -194,6 +194,9 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
     assert!(events.lines().last().is_some_and(|l| l.contains("\"peak_rss_kb\"")), "{events}");
     let untouched = out.join("articles/p2-1.md");
     let before = std::fs::metadata(&untouched).and_then(|m| m.modified()).expect("mtime");
+    // The pages' shares are cached in one log with an index, not a file per page (an earlier
+    // version's per-page file is removed).
+    std::fs::write(out.join(".cache/p1.json"), "{}").expect("write an old cache file");
 
     fixture[0].articles[0].headline = "老街改造完工".into();
     let inputs = write_artifacts(dir.path(), &fixture);
@@ -202,6 +205,13 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
     assert!(read(&out.join("articles/p1-1.md")).starts_with("# 老街改造完工"));
     let after = std::fs::metadata(&untouched).and_then(|m| m.modified()).expect("mtime");
     assert_eq!(before, after, "an unchanged page's brief is not rendered again");
+    let mut cache: Vec<String> = std::fs::read_dir(out.join(".cache"))
+        .expect("list the cache")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cache.sort();
+    assert_eq!(cache, ["districts.tsv", "index.json", "pages-1.log"]);
 
     let cold = dir.path().join("cold");
     let output = summarize(&["briefing"], &cold, &inputs);

@@ -1,0 +1,288 @@
+//! The briefing step's cache (binary only: this is file IO): every page's share of the
+//! briefings, serialized, in one append-only log `OUT/.cache/pages-<generation>.log`, found
+//! through `OUT/.cache/index.json` (page id → key, input hash, stamp, briefs, place in the log).
+//!
+//! One file per page cost a new inode per page and run, and on this project's disks creating a
+//! file costs about a millisecond (the kernel skips recently freed inodes one by one), more than
+//! rendering the page. A run appends the pages it rendered to the log and then replaces the
+//! index; a run killed before the index is written leaves bytes nothing refers to, which the
+//! next run appends after. When the log holds more dead bytes than live ones it is copied, live
+//! entries only, into the next generation before the index names it. A record that does not read
+//! back as the page it should be is a cache miss, never an error: the page is rendered again.
+//! Deliberately not done: locking (one run at a time is `cargo xtask`'s `out/.lock`).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use summarize::briefing::ArticleRows;
+
+/// Bumped when what the cache holds changes.
+const VERSION: &str = "briefing-cache-4";
+
+/// Dead bytes a log may hold before it is compacted (besides being more than half of it).
+const COMPACT_PAST: u64 = 8 << 20;
+
+/// What the index knows about one page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub input: String,
+    /// The input's size, mtime (ns) and inode when it was read: a page whose file still has them
+    /// is not read again.
+    pub stamp: (u64, i128, u64),
+    /// The brief files written for it (paths relative to the output folder).
+    pub briefs: Vec<String>,
+    /// Where its record is in the log.
+    pub offset: u64,
+    pub len: u64,
+}
+
+/// A page's record in the log: its rows, with the page and input they were made from, checked
+/// when read back.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    page: String,
+    input: String,
+    rows: Vec<ArticleRows>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Index {
+    version: String,
+    key: String,
+    generation: u64,
+    pages: HashMap<String, Entry>,
+}
+
+/// The cache as one run sees it: the last run's index (when made under the same key) and the
+/// log to read its records from and append new ones to.
+pub struct Cache {
+    dir: PathBuf,
+    key: String,
+    generation: u64,
+    /// The last run's entries.
+    previous: HashMap<String, Entry>,
+    /// This run's entries.
+    pages: HashMap<String, Entry>,
+    log: File,
+    log_len: u64,
+}
+
+fn log_path(dir: &Path, generation: u64) -> PathBuf {
+    dir.join(format!("pages-{generation}.log"))
+}
+
+impl Cache {
+    /// Opens the cache in `dir` for a run under `key`: the last run's index if it was made
+    /// under the same key and its log is there, else an empty cache in a new log.
+    pub fn open(dir: &Path, key: &str) -> anyhow::Result<Cache> {
+        model::io::create_dir(dir)?;
+        let index: Index = std::fs::read(dir.join("index.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        let reusable = index.version == VERSION && index.key == key && log_path(dir, index.generation).is_file();
+        let (generation, previous) =
+            if reusable { (index.generation, index.pages) } else { (index.generation + 1, HashMap::new()) };
+        let path = log_path(dir, generation);
+        if !reusable {
+            // A new log: nothing refers to an old one's bytes.
+            std::fs::remove_file(&path).ok();
+        }
+        let log = std::fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        let log_len = log.metadata().with_context(|| format!("reading {}", path.display()))?.len();
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+            key: key.to_owned(),
+            generation,
+            previous,
+            pages: HashMap::new(),
+            log,
+            log_len,
+        })
+    }
+
+    /// The last run's entry for `page`.
+    pub fn previous(&self, page: &str) -> Option<&Entry> {
+        self.previous.get(page)
+    }
+
+    /// The rows of `page` recorded at `entry`, `None` when the record does not read back as that
+    /// page's (a miss: the caller renders the page again).
+    pub fn read(&self, page: &str, entry: &Entry) -> Option<Vec<ArticleRows>> {
+        let mut bytes = vec![0; usize::try_from(entry.len).ok()?];
+        self.log.read_exact_at(&mut bytes, entry.offset).ok()?;
+        let record: Record = serde_json::from_slice(&bytes).ok()?;
+        (record.page == page && record.input == entry.input).then_some(record.rows)
+    }
+
+    /// The record of `page`'s rows, to `append` (made on any thread).
+    pub fn record(page: &str, input: &str, rows: &[ArticleRows]) -> anyhow::Result<Vec<u8>> {
+        #[derive(Serialize)]
+        struct RecordRef<'a> {
+            page: &'a str,
+            input: &'a str,
+            rows: &'a [ArticleRows],
+        }
+        serde_json::to_vec(&RecordRef { page, input, rows }).context("serializing the briefing cache")
+    }
+
+    /// Appends `record` (from `Cache::record`) to the log and returns where it went.
+    pub fn append(&mut self, record: &[u8]) -> anyhow::Result<(u64, u64)> {
+        let offset = self.log_len;
+        self.log
+            .write_all(record)
+            .with_context(|| format!("writing {}", log_path(&self.dir, self.generation).display()))?;
+        self.log_len += record.len() as u64;
+        Ok((offset, record.len() as u64))
+    }
+
+    /// Keeps `entry` for `page` in this run's index.
+    pub fn keep(&mut self, page: String, entry: Entry) {
+        self.pages.insert(page, entry);
+    }
+
+    /// Writes this run's index (after copying the live records into a new log when most of the
+    /// log is dead) and removes the logs it no longer names.
+    pub fn finish(self) -> anyhow::Result<()> {
+        self.finish_compacting_past(COMPACT_PAST)
+    }
+
+    /// `finish`, compacting once more than `min_dead` bytes and more than half the log are dead.
+    fn finish_compacting_past(mut self, min_dead: u64) -> anyhow::Result<()> {
+        let live: u64 = self.pages.values().map(|e| e.len).sum();
+        let dead = self.log_len.saturating_sub(live);
+        if dead > live && dead > min_dead {
+            let generation = self.generation + 1;
+            let path = log_path(&self.dir, generation);
+            let mut file =
+                std::io::BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?);
+            let mut offset = 0;
+            let mut entries: Vec<(&String, &mut Entry)> = self.pages.iter_mut().collect();
+            entries.sort_by_key(|(_, e)| e.offset);
+            for (_, entry) in entries {
+                let mut bytes = vec![0; usize::try_from(entry.len).unwrap_or(0)];
+                self.log.read_exact_at(&mut bytes, entry.offset).context("reading the briefing cache")?;
+                file.write_all(&bytes).with_context(|| format!("writing {}", path.display()))?;
+                entry.offset = offset;
+                offset += entry.len;
+            }
+            file.flush().with_context(|| format!("writing {}", path.display()))?;
+            self.generation = generation;
+        }
+        let index =
+            Index { version: VERSION.to_owned(), key: self.key, generation: self.generation, pages: self.pages };
+        let bytes = serde_json::to_vec(&index).context("serializing the briefing cache index")?;
+        model::io::write_atomic(&self.dir.join("index.json"), &bytes)?;
+        // Logs of other generations and the one-file-per-page caches of earlier versions.
+        let current = format!("pages-{}.log", self.generation);
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let stale = (name.starts_with("pages-") && name.ends_with(".log") && name != current)
+                    || (name.ends_with(".json") && name != "index.json");
+                if stale {
+                    std::fs::remove_file(entry.path())
+                        .with_context(|| format!("removing stale {}", entry.path().display()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use summarize::briefing::ArticleRows;
+
+    use super::{Cache, Entry};
+
+    fn rows(district: &str) -> Vec<ArticleRows> {
+        vec![ArticleRows { district: district.to_owned(), figure_count: 3, ..ArticleRows::default() }]
+    }
+
+    /// Records `pages` (id, input) in a run of the cache in `dir`, compacting past `min_dead`.
+    fn run(dir: &std::path::Path, pages: &[(&str, &str)], min_dead: u64) {
+        let mut cache = Cache::open(dir, "key").expect("open");
+        for &(page, input) in pages {
+            let entry = match cache.previous(page).filter(|e| e.input == input) {
+                Some(entry) => entry.clone(),
+                None => {
+                    let record = Cache::record(page, input, &rows(input)).expect("record");
+                    let (offset, len) = cache.append(&record).expect("append");
+                    Entry { input: input.to_owned(), stamp: (0, 0, 0), briefs: Vec::new(), offset, len }
+                }
+            };
+            cache.keep(page.to_owned(), entry);
+        }
+        cache.finish_compacting_past(min_dead).expect("finish");
+    }
+
+    fn read_all(dir: &std::path::Path, pages: &[&str]) -> Vec<Option<String>> {
+        let cache = Cache::open(dir, "key").expect("open");
+        pages
+            .iter()
+            .map(|page| cache.previous(page).and_then(|e| cache.read(page, e)).map(|r| r[0].district.clone()))
+            .collect()
+    }
+
+    fn log_files(dir: &std::path::Path) -> Vec<(String, u64)> {
+        let mut logs: Vec<(String, u64)> = std::fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".log"))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().expect("stat").len()))
+            .collect();
+        logs.sort();
+        logs
+    }
+
+    #[test]
+    fn rewritten_pages_leave_dead_bytes_until_the_log_is_compacted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        run(dir.path(), &[("a", "a1"), ("b", "b1"), ("c", "c1")], u64::MAX);
+        let one = log_files(dir.path());
+        run(dir.path(), &[("a", "a2"), ("b", "b1"), ("c", "c1")], u64::MAX);
+        let two = log_files(dir.path());
+        assert_eq!(two.len(), 1);
+        assert!(two[0].1 > one[0].1, "appended: {one:?} {two:?}");
+        assert_eq!(read_all(dir.path(), &["a", "b", "c"]), [Some("a2".into()), Some("b1".into()), Some("c1".into())]);
+        // Most of the log dead: compacted into the next generation, live records only.
+        run(dir.path(), &[("a", "a3")], 0);
+        let three = log_files(dir.path());
+        assert_eq!(three.len(), 1, "{three:?}");
+        assert_ne!(three[0].0, two[0].0);
+        let record = Cache::record("a", "a3", &rows("a3")).expect("record");
+        assert_eq!(three[0].1, record.len() as u64);
+        assert_eq!(read_all(dir.path(), &["a", "b"]), [Some("a3".into()), None]);
+    }
+
+    #[test]
+    fn a_damaged_log_or_index_is_a_miss_not_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        run(dir.path(), &[("a", "a1"), ("b", "b1")], u64::MAX);
+        let (log, len) = log_files(dir.path()).remove(0);
+        std::fs::write(dir.path().join(&log), vec![b'x'; len as usize]).expect("damage the log");
+        assert_eq!(read_all(dir.path(), &["a", "b"]), [None, None]);
+        std::fs::write(dir.path().join("index.json"), b"{not json").expect("damage the index");
+        assert_eq!(read_all(dir.path(), &["a"]), [None]);
+        run(dir.path(), &[("a", "a1")], u64::MAX);
+        assert_eq!(read_all(dir.path(), &["a"]), [Some("a1".into())]);
+        // A record read back under another page's name is not that page's.
+        let cache = Cache::open(dir.path(), "key").expect("open");
+        let entry = cache.previous("a").expect("entry").clone();
+        assert!(cache.read("b", &entry).is_none());
+        // Another key starts over.
+        assert!(Cache::open(dir.path(), "other").expect("open").previous("a").is_none());
+    }
+}
