@@ -1,4 +1,4 @@
-//! Fuzz target `clean`: see `newsdesk_fuzz::clean` for what it checks.
+//! Fuzz target `clean_page`: see `newsdesk_fuzz::clean` for what it checks.
 #![cfg_attr(feature = "libfuzzer", no_main)]
 
 #[cfg(feature = "libfuzzer")]

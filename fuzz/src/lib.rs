@@ -3,7 +3,7 @@
 //!
 //! - `split_page`: page bytes (text or HTML, any encoding) decode or fail with an error, never a
 //!   panic; a decoded page is split with every non-whitespace character accounted for.
-//! - `clean`: clean on a page built from the text's lines (any shape of page, split's output one
+//! - `clean_page`: clean on a page built from the text's lines (any shape of page, split's output one
 //!   of them); clean changes only whitespace of the body. (Split then clean ran a tenth as fast
 //!   for split's cost, which `split_page` fuzzes; the proptest in clean's tests splits first.)
 //! - `figures`: every figure's value is finite and `value <= value_max`.

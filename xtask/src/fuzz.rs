@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 
 /// The fuzz targets (the `[[bin]]`s of fuzz/Cargo.toml).
 pub const TARGETS: [&str; 7] =
-    ["split_page", "clean", "figures", "periods", "people", "pipeline_config", "sources_config"];
+    ["split_page", "clean_page", "figures", "periods", "people", "pipeline_config", "sources_config"];
 
 /// Flags for the instrumented build: libFuzzer's coverage counters and comparison tracing.
 const COVERAGE_FLAGS: &str = "--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
@@ -75,7 +75,7 @@ fn target_dir(root: &Path) -> PathBuf {
 fn input_dirs(root: &Path, target: &str) -> Vec<PathBuf> {
     let fuzz = root.join("fuzz");
     let mut dirs = vec![fuzz.join("seeds").join(target), fuzz.join("regressions").join(target)];
-    if matches!(target, "split_page" | "clean") {
+    if matches!(target, "split_page" | "clean_page") {
         dirs.push(root.join("seeds"));
     }
     dirs.into_iter().filter(|d| d.is_dir()).collect()
@@ -110,7 +110,9 @@ pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
     sh.change_dir(root);
     let manifest = root.join("fuzz").join("Cargo.toml");
     if args.replay {
-        let target_dir = target_dir(root).join("fuzz-replay");
+        // The main build's target folder: the replay reuses its compiled dependencies (the
+        // fuzz workspace has the same dev profile), so CI compiles little more than the targets.
+        let target_dir = target_dir(root);
         xshell::cmd!(sh, "cargo build --quiet --manifest-path {manifest} --target-dir {target_dir} --bins")
             .run()
             .context("building the fuzz targets")?;
