@@ -9,7 +9,7 @@
 
 use model::{Approx, Figure, Location};
 
-use crate::lexicon::{Family, Lexicon};
+use crate::lexicon::{Family, Lexicon, Words};
 use crate::numbers::{Numeral, digit_value, is_minus, parse_numeral, scale_value, starts_numeral};
 use crate::sentences::{ends_clause, evidence, sentence_of, sentences};
 
@@ -67,7 +67,10 @@ fn starts_with_at(chars: &[char], at: usize, word: &[char]) -> bool {
 }
 
 /// The length of the longest word of `list` (longest first) at `chars[at..]`.
-fn word_len_at<T>(chars: &[char], at: usize, list: &[(Vec<char>, T)]) -> Option<usize> {
+fn word_len_at<T>(chars: &[char], at: usize, list: &Words<T>) -> Option<usize> {
+    if !list.may_start(chars.get(at..).unwrap_or_default()) {
+        return None;
+    }
     list.iter().find(|(w, _)| starts_with_at(chars, at, w)).map(|(w, _)| w.len())
 }
 
@@ -567,8 +570,8 @@ pub fn periods(chars: &[char], from: usize, to: usize, lexicon: &Lexicon) -> Vec
         // 十一黄金周): 十月 in 《十月》杂志 or 八月节 is no period.
         let opens_word = || {
             !starts_numeral(c)
-                || words.festivals.iter().any(|(w, _)| starts_with_at(chars, i, w))
-                || words.holiday_names.iter().any(|(w, _)| starts_with_at(chars, i, w))
+                || word_len_at(chars, i, &words.festivals).is_some()
+                || word_len_at(chars, i, &words.holiday_names).is_some()
         };
         let may_start = c.is_ascii_digit() || (words.starts.contains(&c) && opens_word());
         let may_start_word = lexicon.periods_by_first_char.contains_key(&c);

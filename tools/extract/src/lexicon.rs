@@ -260,8 +260,58 @@ impl NameContext {
     }
 }
 
-/// Words with a value, longest first: the first that matches is the longest.
-pub type Words<T> = Vec<(Vec<char>, T)>;
+/// Words with a value, longest first: the first that matches is the longest. The first
+/// characters of the words are kept as a 128-bit filter, so a position no word of the list can
+/// start at is ruled out with one test instead of a comparison per word: the period reader
+/// tries dozens of lists at most positions of a figure's sentence, and most lists fail there.
+#[derive(Debug, Clone)]
+pub struct Words<T> {
+    list: Vec<(Vec<char>, T)>,
+    /// A bit per hash of each word's first character (`first_char_bit`).
+    first_chars: u128,
+    /// Whether an empty word is listed (it matches anywhere: the filter rules nothing out).
+    has_empty: bool,
+}
+
+impl<T> Default for Words<T> {
+    fn default() -> Self {
+        Words { list: Vec::new(), first_chars: 0, has_empty: false }
+    }
+}
+
+/// The bit of `Words::first_chars` for a first character.
+fn first_char_bit(c: char) -> u128 {
+    // Fibonacci hashing: the top seven bits of the product are well mixed.
+    1 << (u64::from(c).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57)
+}
+
+impl<T> Words<T> {
+    pub fn push(&mut self, entry: (Vec<char>, T)) {
+        match entry.0.first() {
+            Some(first) => self.first_chars |= first_char_bit(*first),
+            None => self.has_empty = true,
+        }
+        self.list.push(entry);
+    }
+
+    /// Sorts the words longest first (stable: words of one length keep their order).
+    fn longest_first(&mut self) {
+        self.list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    }
+
+    /// Whether a word of the list may start `rest`: false only when none can.
+    pub fn may_start(&self, rest: &[char]) -> bool {
+        self.has_empty || rest.first().is_some_and(|c| self.first_chars & first_char_bit(*c) != 0)
+    }
+}
+
+impl<T> std::ops::Deref for Words<T> {
+    type Target = [(Vec<char>, T)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
+}
 
 /// A month and a day (10, 1).
 pub type MonthDay = (i8, i8);
@@ -512,7 +562,7 @@ impl PeriodWords {
             out.holidays.insert((year, (*name).to_owned()), (first, last));
         }
         fn longest_first<T>(list: &mut Words<T>) {
-            list.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+            list.longest_first();
         }
         longest_first(&mut out.years);
         longest_first(&mut out.unresolved);

@@ -227,6 +227,9 @@ impl<'a> Parser<'a> {
     /// The longest word of `list` here, eaten, and its value.
     fn eat_word<T>(&mut self, list: &'a Words<T>) -> Option<&'a T> {
         let rest = self.chars.get(self.i..)?;
+        if !list.may_start(rest) {
+            return None;
+        }
         let (word, value) = list.iter().find(|(w, _)| word_at(rest, w))?;
         self.i += word.len();
         Some(value)
@@ -250,7 +253,7 @@ impl<'a> Parser<'a> {
 
     /// Whether a word of `list` is here, without eating it.
     fn at_word<T>(&self, list: &Words<T>) -> bool {
-        self.chars.get(self.i..).is_some_and(|rest| list.iter().any(|(w, _)| word_at(rest, w)))
+        self.chars.get(self.i..).is_some_and(|rest| list.may_start(rest) && list.iter().any(|(w, _)| word_at(rest, w)))
     }
 
     /// Eats `word` if it is here. Compares character by character: this is called at nearly
