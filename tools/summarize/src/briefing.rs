@@ -454,8 +454,9 @@ pub struct ArticleRows {
     pub people: Vec<PersonRow>,
     pub quotes: Vec<QuoteRow>,
     pub events: Vec<Event>,
-    /// The rendered parts, when the briefings are assembled (`Briefings::article_share`).
-    #[serde(default)]
+    /// The rendered parts, when the briefings are assembled (`Briefings::render_parts`). Not
+    /// serialized: the binary's cache stores them in a form read without parsing JSON.
+    #[serde(skip)]
     pub parts: Option<ArticleParts>,
 }
 

@@ -104,7 +104,7 @@ fn read_digests(path: &Path) -> BTreeMap<String, String> {
 const CHUNK_PAGES: usize = 256;
 
 /// Bumped when what the cache holds changes (with `cache::VERSION`).
-const CACHE_VERSION: &str = "briefing-cache-4";
+const CACHE_VERSION: &str = "briefing-cache-5";
 
 /// One page's share of the briefings in this run: its entry for the cache index, its rows, and
 /// its new record when it was rendered (to be appended to the cache's log).
