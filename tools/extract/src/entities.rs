@@ -118,9 +118,8 @@ pub fn places_and_organizations(
 /// Person names listed without a role: runs of two or more names joined by 、 (李白、杜甫).
 pub fn listed_names(tags: &[jieba_rs::Tag<'_>], lexicon: &Lexicon) -> Vec<String> {
     let is_name = |t: &jieba_rs::Tag<'_>| {
-        let n = t.word.chars().count();
         t.tag == "nr"
-            && (2..=3).contains(&n)
+            && (2..=3).contains(&t.word.chars().count())
             && t.word.chars().next().is_some_and(|c| lexicon.surnames.contains(&c))
             && is_han_word(t.word)
     };
@@ -147,6 +146,12 @@ pub fn listed_names(tags: &[jieba_rs::Tag<'_>], lexicon: &Lexicon) -> Vec<String
 
 /// The parts of speech keywords are taken from.
 const KEYWORD_TAGS: &[&str] = &["n", "nz", "vn", "ns", "nt", "nr", "nrt", "eng", "j"];
+
+/// Whether `tag` is one of `KEYWORD_TAGS` (one match on the string, not nine comparisons: it is
+/// asked for every token of every article).
+fn is_keyword_tag(tag: &str) -> bool {
+    matches!(tag, "n" | "nz" | "vn" | "ns" | "nt" | "nr" | "nrt" | "eng" | "j")
+}
 
 /// The `top_k` keywords of `text`: TF-IDF over nouns, without stop words, numbers or punctuation.
 /// This segments `text`; `keywords_from_counts` gives the same from tags already made.
@@ -201,7 +206,7 @@ impl<'a> TermCounts<'a> {
     /// Counts the terms among `tags` as `TfIdf::extract_keywords` would with `KEYWORD_TAGS`.
     pub fn add(&mut self, tags: &[jieba_rs::Tag<'a>], tfidf: &TfIdf) {
         let config = tfidf.config();
-        for tag in tags.iter().filter(|tag| KEYWORD_TAGS.contains(&tag.tag)) {
+        for tag in tags.iter().filter(|tag| is_keyword_tag(tag.tag)) {
             // A word counted before is a term: only new words need the check.
             if let Some(count) = self.counts.get_mut(tag.word) {
                 *count += 1;
@@ -300,6 +305,16 @@ mod tests {
         lines.extend(organizations.iter().map(|o| format!("org {} ({})", o.name, o.kind)));
         lines.extend(listed_names(&tags, &lexicon).into_iter().map(|n| format!("person {n}")));
         expect.assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn keyword_tag_match_is_the_list() {
+        for tag in KEYWORD_TAGS {
+            assert!(is_keyword_tag(tag), "{tag}");
+        }
+        for tag in ["", "v", "nrfg", "x", "m", "N", "eng "] {
+            assert_eq!(is_keyword_tag(tag), KEYWORD_TAGS.contains(&tag), "{tag}");
+        }
     }
 
     #[test]

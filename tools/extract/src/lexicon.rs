@@ -102,6 +102,12 @@ pub struct Lexicon {
     /// Longest first.
     pub speech_verbs: Vec<String>,
     pub name_followers: Vec<String>,
+    /// The first characters of `speech_verbs`, `name_followers` and `honorifics`: the people
+    /// finder looks for these words at most positions of a text, and a position whose character
+    /// starts none of them is ruled out with one lookup.
+    pub speech_verb_firsts: FxHashSet<char>,
+    pub name_follower_firsts: FxHashSet<char>,
+    pub honorific_firsts: FxHashSet<char>,
     pub org_suffixes: Vec<Suffix>,
     /// The last characters of the organization suffixes: a quick filter before matching them.
     pub org_suffix_last_chars: FxHashSet<char>,
@@ -835,6 +841,10 @@ impl Lexicon {
         lexicon.figure_context = FigureContext::parse(file, &text(file))?;
         let file = "extract-name-context.txt";
         lexicon.name_context = NameContext::parse(file, &text(file))?;
+        let firsts = |words: &[String]| words.iter().filter_map(|w| w.chars().next()).collect();
+        lexicon.speech_verb_firsts = firsts(&lexicon.speech_verbs);
+        lexicon.name_follower_firsts = firsts(&lexicon.name_followers);
+        lexicon.honorific_firsts = firsts(&lexicon.honorifics);
         lexicon.name_starts = lexicon.surnames.iter().copied().collect();
         lexicon.name_starts.extend(lexicon.compound_surnames.iter().filter_map(|s| s.first().copied()));
         lexicon.name_starts.extend(lexicon.name_context.address_prefix.iter().copied());

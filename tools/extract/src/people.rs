@@ -16,6 +16,8 @@
 
 use model::{Initiative, Location, Person, Quote};
 
+use rustc_hash::FxHashSet;
+
 use crate::lexicon::Lexicon;
 use crate::sentences::{ends_clause, ends_sentence, evidence, sentence_of, sentences};
 
@@ -39,8 +41,13 @@ fn not_in_name(c: char, lexicon: &Lexicon) -> bool {
     lexicon.name_context.not_in_name.contains(&c)
 }
 
-fn word_at<'a>(chars: &[char], at: usize, words: &'a [String]) -> Option<&'a String> {
+/// The first (longest) of `words` written at `chars[at..]`; `firsts` are the words' first
+/// characters (the words are never empty), checked before any word is compared.
+fn word_at<'a>(chars: &[char], at: usize, words: &'a [String], firsts: &FxHashSet<char>) -> Option<&'a String> {
     let rest = chars.get(at..)?;
+    if !rest.first().is_some_and(|c| firsts.contains(c)) {
+        return None;
+    }
     words.iter().find(|w| {
         let mut k = 0;
         w.chars().all(|c| {
@@ -83,12 +90,16 @@ pub fn name_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize> {
             None => true,
             Some(c) if ends_clause(*c) || !is_han(*c) => true,
             Some(_) => {
-                word_at(chars, next, &lexicon.name_followers).is_some()
-                    || word_at(chars, next, &lexicon.speech_verbs).is_some()
+                word_at(chars, next, &lexicon.name_followers, &lexicon.name_follower_firsts).is_some()
+                    || word_at(chars, next, &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_some()
             }
         };
         // 陈红一早就: a third character that is itself a follower (一, 也, 就) ends a name of two.
-        if ends && n == 3 && !compound && word_at(chars, at + 2, &lexicon.name_followers).is_some() {
+        if ends
+            && n == 3
+            && !compound
+            && word_at(chars, at + 2, &lexicon.name_followers, &lexicon.name_follower_firsts).is_some()
+        {
             let two_ends = chars.get(at + 2).is_some();
             if two_ends {
                 return Some(2);
@@ -133,7 +144,8 @@ fn name_may_end(chars: &[char], at: usize, lexicon: &Lexicon) -> bool {
         None => true,
         Some(c) if ends_clause(*c) || !is_han(*c) => true,
         Some(_) => {
-            word_at(chars, at, &lexicon.name_followers).is_some() || word_at(chars, at, &lexicon.speech_verbs).is_some()
+            word_at(chars, at, &lexicon.name_followers, &lexicon.name_follower_firsts).is_some()
+                || word_at(chars, at, &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_some()
         }
     }
 }
@@ -165,7 +177,7 @@ pub fn addressed_at(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usiz
     if !lexicon.surnames.contains(&first) {
         return None;
     }
-    let honorific = word_at(chars, at + 1, &lexicon.honorifics)?;
+    let honorific = word_at(chars, at + 1, &lexicon.honorifics, &lexicon.honorific_firsts)?;
     let n = 1 + honorific.chars().count();
     name_may_end(chars, at + n, lexicon).then_some(n)
 }
@@ -186,7 +198,7 @@ fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, 
             || !is_han(chars[k - 1])
             || not_in_name(chars[k - 1], lexicon)
             || role_word_ending_at(chars, k, lexicon).is_some()
-            || word_at(chars, k.saturating_sub(1), &lexicon.speech_verbs).is_some()
+            || word_at(chars, k.saturating_sub(1), &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_some()
     };
     let mut start = dot;
     while start > 0 && dot - start < 4 && part_char(chars[start - 1]) {
@@ -202,7 +214,10 @@ fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, 
         let part = end + 1;
         let mut k = part;
         while k < chars.len() && k - part < 8 && part_char(chars[k]) && !matches!(chars[k], '·' | '•') {
-            if k > part && (word_at(chars, k, &lexicon.speech_verbs).is_some() || stops_name(chars[k], lexicon)) {
+            if k > part
+                && (word_at(chars, k, &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_some()
+                    || stops_name(chars[k], lexicon))
+            {
                 break;
             }
             k += 1;
@@ -217,7 +232,7 @@ fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, 
     // characters, the common length of a transliterated family name.
     if end - last_part > 4
         && chars.get(end).is_some_and(|c| is_han(*c) && !ends_clause(*c) && !stops_name(*c, lexicon))
-        && word_at(chars, end, &lexicon.speech_verbs).is_none()
+        && word_at(chars, end, &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_none()
     {
         end = last_part + 3;
     }
@@ -227,7 +242,7 @@ fn dotted_name(chars: &[char], dot: usize, lexicon: &Lexicon) -> Option<(usize, 
         Some(c) if !is_han(*c) || ends_clause(*c) => true,
         Some(_) => {
             end - last_part == 3
-                || word_at(chars, end, &lexicon.speech_verbs).is_some()
+                || word_at(chars, end, &lexicon.speech_verbs, &lexicon.speech_verb_firsts).is_some()
                 || not_in_name(chars[end], lexicon)
         }
     };
@@ -441,7 +456,7 @@ fn earlier_speaker(
         if inside || k == 0 || ends_clause(chars[k - 1]) {
             continue;
         }
-        let Some(verb) = word_at(chars, k, &lexicon.speech_verbs) else { continue };
+        let Some(verb) = word_at(chars, k, &lexicon.speech_verbs, &lexicon.speech_verb_firsts) else { continue };
         let after = k + verb.chars().count();
         if !chars.get(after).is_some_and(|c| matches!(c, '，' | '：' | ',' | ':')) {
             continue;
