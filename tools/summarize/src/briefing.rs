@@ -197,16 +197,18 @@ impl Briefings {
             return self.render("district.md", context! { district => Value::from_serialize(profile), key_figures });
         }
         let parts = &profile.parts;
-        let key_figures: Vec<String> =
-            parts.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.district).collect();
-        let key_figures = safe_list(&key_figures);
+        let key_figures: String = parts.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.district).collect();
+        let key_figures = Value::from_safe_string(key_figures);
         let district = context! {
             name => &profile.name,
             slug => &profile.slug,
-            articles => safe_list(&parts.articles),
+            article_count => parts.article_count,
+            articles => Value::from_safe_string(parts.articles.clone()),
             figure_count => profile.figure_count,
-            people => safe_list(&parts.people),
-            quotes => safe_list(&parts.quotes),
+            people_count => parts.people_count,
+            people => Value::from_safe_string(parts.people.clone()),
+            quote_count => parts.quote_count,
+            quotes => Value::from_safe_string(parts.quotes.clone()),
         };
         self.render("parts/district.md", context! { district, key_figures })
     }
@@ -223,9 +225,9 @@ impl Briefings {
                     article_count => d.article_count(),
                     figure_count => d.figure_count,
                     key_figures => if self.assembled {
-                        let lines: Vec<String> =
+                        let lines: String =
                             d.parts.figures.best(KEY_FIGURES_PER_DISTRICT).into_iter().map(|f| f.corpus).collect();
-                        safe_list(&lines)
+                        Value::from_safe_string(lines)
                     } else {
                         Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT))
                     },
@@ -235,10 +237,13 @@ impl Briefings {
         if self.assembled {
             let mut events: Vec<&EventPart> = corpus.event_parts.iter().collect();
             events.sort_by_key(|e| e.key);
+            let events: String = events.into_iter().map(|e| e.text.as_str()).collect();
             let speakers: Vec<Value> = corpus
                 .speaker_parts()
                 .into_iter()
-                .map(|(speaker, role, quotes)| context! { speaker, role, quotes => safe_list(&quotes) })
+                .map(|(speaker, role, quotes)| {
+                    context! { speaker, role, quotes => Value::from_safe_string(quotes.concat()) }
+                })
                 .collect();
             return self.render(
                 "parts/corpus.md",
@@ -247,7 +252,7 @@ impl Briefings {
                     article_count => corpus.article_count,
                     districts => districts,
                     speakers => speakers,
-                    events => Value::from_iter(events.into_iter().map(|e| Value::from_safe_string(e.text.clone()))),
+                    events => Value::from_safe_string(events),
                 },
             );
         }
@@ -264,11 +269,6 @@ impl Briefings {
             },
         )
     }
-}
-
-/// Rendered parts as template values that are not escaped again.
-fn safe_list<S: AsRef<str>>(parts: &[S]) -> Value {
-    Value::from_iter(parts.iter().map(|p| Value::from_safe_string(p.as_ref().to_owned())))
 }
 
 /// One article's share of the assembled briefings, rendered from the parts templates.
@@ -316,13 +316,17 @@ pub struct EventPart {
     pub text: String,
 }
 
-/// What the assembled district profile holds of its articles: rendered parts, in order.
+/// What the assembled district profile holds of its articles: rendered parts, joined in order
+/// as they come (a string per list, not one per part, is what the profile template prints).
 #[derive(Debug, Clone, Default)]
 pub struct DistrictParts {
-    pub articles: Vec<String>,
+    pub article_count: usize,
+    pub articles: String,
     /// Each person once, by (name, role) (`DistrictProfile::known_people`).
-    pub people: Vec<String>,
-    pub quotes: Vec<String>,
+    pub people_count: usize,
+    pub people: String,
+    pub quote_count: usize,
+    pub quotes: String,
     /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
     pub corpus_quotes: Vec<(Option<String>, Option<String>, String)>,
     pub figures: KeyFigures<FigurePart>,
@@ -415,7 +419,7 @@ pub struct DistrictProfile {
 impl DistrictProfile {
     /// How many articles the district has.
     pub fn article_count(&self) -> usize {
-        self.articles.len() + self.parts.articles.len()
+        self.articles.len() + self.parts.article_count
     }
 }
 
@@ -544,14 +548,17 @@ impl Corpus {
         profile.quotes.extend(rows.quotes);
         self.events.extend(rows.events);
         if let Some(parts) = rows.parts {
-            profile.parts.articles.push(parts.article);
+            profile.parts.article_count += 1;
+            profile.parts.articles.push_str(&parts.article);
             for person in parts.people {
                 if profile.known_people.insert((person.name, person.role)) {
-                    profile.parts.people.push(person.text);
+                    profile.parts.people_count += 1;
+                    profile.parts.people.push_str(&person.text);
                 }
             }
             for quote in parts.quotes {
-                profile.parts.quotes.push(quote.district);
+                profile.parts.quote_count += 1;
+                profile.parts.quotes.push_str(&quote.district);
                 profile.parts.corpus_quotes.push((quote.speaker, quote.role, quote.corpus));
             }
             self.event_parts.extend(parts.events);
