@@ -369,7 +369,9 @@ fn hits(line: &Line, lexicon: &Lexicon) -> Hits {
     if line.bold {
         hits.push(Hit::Bold);
     }
-    if line.len <= 40 && lexicon.is_furniture(text) || line.len <= 160 && lexicon.is_furniture_run(&line.text) {
+    if line.len <= 40 && lexicon.is_furniture(text)
+        || (41..=160).contains(&line.len) && lexicon.is_furniture_run(&line.text)
+    {
         hits.push(Hit::FurnitureWord);
     }
     if short && lexicon.is_credit(text) {

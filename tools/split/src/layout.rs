@@ -137,7 +137,10 @@ pub fn layout(text: &str, lexicon: &Lexicon, model: &Model) -> Layout {
     // The editors of facing pages printed on one line (`一版责编：…  二版责编：…`) are page
     // furniture wherever they stand, even right under an article's last paragraph.
     for (class, line) in classes.iter_mut().zip(&lines) {
-        if matches!(class, Class::Body | Class::BodyByline) && line.len <= 160 && lexicon.is_furniture_run(&line.text) {
+        if matches!(class, Class::Body | Class::BodyByline)
+            && (41..=160).contains(&line.len)
+            && lexicon.is_furniture_run(&line.text)
+        {
             *class = Class::Furniture;
         }
     }

@@ -104,6 +104,11 @@ impl PatternSet {
         set
     }
 
+    /// Whether a text opening with `first` and closing with `last` has a pattern to try at all.
+    fn may_match(&self, first: char, last: char) -> bool {
+        !self.open.is_empty() || self.by_first.contains_key(&first) || self.by_last.contains_key(&last)
+    }
+
     /// Whether `text` matches one of the patterns whole (see `Pattern::matches`).
     fn matches(&self, text: &str, max: usize) -> bool {
         let (Some(first), Some(last)) = (text.chars().next(), text.chars().next_back()) else {
@@ -205,11 +210,16 @@ impl Lexicon {
     /// the names often spaced out (`一版责编：张  三  李四`). It opens with a piece, holds two,
     /// and what stands between them is names (a few characters each), not sentences.
     pub fn is_furniture_run(&self, line: &str) -> bool {
-        let mut pieces = 0;
-        for (i, chunk) in line.split_whitespace().enumerate() {
+        let mut chunks = line.split_whitespace();
+        let (Some(first), Some(second)) = (chunks.next(), chunks.next()) else { return false };
+        if !self.furniture.matches(first, 40) {
+            return false;
+        }
+        let mut pieces = 1;
+        for chunk in std::iter::once(second).chain(chunks) {
             if self.furniture.matches(chunk, 40) {
                 pieces += 1;
-            } else if i == 0 || chunk.chars().nth(4).is_some() {
+            } else if chunk.chars().nth(4).is_some() {
                 return false;
             }
         }
@@ -219,6 +229,13 @@ impl Lexicon {
     /// Whether a whole line is a photo credit (brackets around it ignored).
     pub fn is_credit(&self, line: &str) -> bool {
         let trimmed = strip_brackets(line.trim());
+        // Compacting keeps the first and last character: most lines have no pattern to try.
+        let (Some(first), Some(last)) = (trimmed.chars().next(), trimmed.chars().next_back()) else {
+            return self.credits.matches(trimmed, CREDIT_WILDCARD_MAX);
+        };
+        if !self.credits.may_match(first, last) {
+            return false;
+        }
         if trimmed.chars().count() > 60 || trimmed.chars().any(|c| matches!(c, '。' | '，' | '；' | '！' | '？')) {
             return false;
         }
