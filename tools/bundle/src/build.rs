@@ -35,7 +35,7 @@ use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
 use crate::{archive, csv, db, splice};
 
 /// Bumped when the fragment format or what goes into one changes.
-const CACHE_VERSION: &str = "bundle-cache-3";
+const CACHE_VERSION: &str = "bundle-cache-4";
 
 /// The build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 fn build_epoch() -> anyhow::Result<i64> {
@@ -168,6 +168,50 @@ struct PageResult {
     /// The fragment's file.
     fragment: PathBuf,
     meta: Meta,
+    /// Whether `meta.rows` holds the page's index rows (a fragment's meta line alone has none).
+    rows_loaded: bool,
+}
+
+/// What `site/index.html` was last rendered from (a digest of every page's rows, the page count
+/// and the chart), and the file's stamp then: the page is rendered again only when either
+/// differs, and only then are the pages' rows read.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct IndexState {
+    digest: String,
+    stamp: crate::hashes::Stamp,
+}
+
+impl IndexState {
+    fn load(path: &Path) -> IndexState {
+        std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+    }
+
+    fn is_current(&self, index: &Path, digest: &str) -> bool {
+        let stamp = std::fs::metadata(index).map(|meta| crate::hashes::Stamp::of(&meta));
+        self.digest == digest && stamp.is_ok_and(|stamp| stamp == self.stamp)
+    }
+
+    fn written(index: &Path, digest: String) -> anyhow::Result<IndexState> {
+        let meta = std::fs::metadata(index).with_context(|| format!("reading {}", index.display()))?;
+        Ok(IndexState { digest, stamp: crate::hashes::Stamp::of(&meta) })
+    }
+
+    fn save(&self, path: &Path) -> anyhow::Result<()> {
+        model::io::write_atomic(path, &serde_json::to_vec(self).context("serializing the index state")?)
+    }
+}
+
+/// The index rows of a cached fragment: its second line.
+fn read_rows(path: &Path) -> anyhow::Result<Vec<IndexRow>> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut line = Vec::new();
+    for _ in 0..2 {
+        line.clear();
+        std::io::BufRead::read_until(&mut reader, b'\n', &mut line)
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
+    fragment::decode_rows(&line).with_context(|| format!("{} is damaged: delete it and run again", path.display()))
 }
 
 /// Files written with their hashes, for the manifest.
@@ -181,7 +225,8 @@ fn read_meta(path: &Path) -> Option<Meta> {
     let mut line = Vec::new();
     std::io::BufRead::read_until(&mut reader, b'\n', &mut line).ok()?;
     let meta = fragment::decode_meta(&line)?;
-    let whole = line.len() as u64 + meta.lengths.iter().map(|&l| l as u64).sum::<u64>() == size;
+    let whole =
+        line.len() as u64 + meta.rows_length as u64 + meta.lengths.iter().map(|&l| l as u64).sum::<u64>() == size;
     whole.then_some(meta)
 }
 
@@ -203,10 +248,11 @@ fn one_page(
     if let Some(cached) = &cached
         && in_db(&cached.entry.page)
     {
-        return Ok((PageResult { fragment: fragment_path, meta: cached.clone() }, Vec::new()));
+        return Ok((PageResult { fragment: fragment_path, meta: cached.clone(), rows_loaded: false }, Vec::new()));
     }
     let page = model::io::read_page(input)?;
     let mut written = Vec::new();
+    let rows_loaded = cached.is_none();
     let meta = match cached {
         Some(cached) => cached,
         None => {
@@ -226,7 +272,7 @@ fn one_page(
         // The database thread stopped only on an error, which it reports itself.
         let _ = to_db.send((Arc::new(page), input_hash.to_owned()));
     }
-    Ok((PageResult { fragment: fragment_path, meta }, written))
+    Ok((PageResult { fragment: fragment_path, meta, rows_loaded }, written))
 }
 
 /// The streamed outputs of the assembly, in `fragment::PARTS` order (less the search part):
@@ -263,8 +309,8 @@ fn in_manifest(relative: &str) -> bool {
     !hidden && !matches!(first, "dist" | "runs") && relative != "manifest.json"
 }
 
-/// Every file under `root` that belongs in the manifest, sorted by relative path.
-fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+/// Every file under `root` that belongs in the manifest, sorted by relative path, with its stamp.
+fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf, crate::hashes::Stamp)>> {
     let mut files = Vec::new();
     // Folders to list: path, and path relative to the root ("" for the root).
     let mut stack = vec![(root.to_path_buf(), String::new())];
@@ -283,7 +329,9 @@ fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
             if file_type.is_dir() {
                 stack.push((entry.path(), relative));
             } else if file_type.is_file() {
-                files.push((relative, entry.path()));
+                // A regular file's own metadata, looked up in the open folder.
+                let meta = entry.metadata().with_context(|| format!("reading {}", entry.path().display()))?;
+                files.push((relative, entry.path(), crate::hashes::Stamp::of(&meta)));
             }
         }
     }
@@ -371,14 +419,19 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     std::fs::create_dir_all(&codes_dir).with_context(|| format!("creating {}", codes_dir.display()))?;
     let block_inputs: Vec<&str> = results.iter().map(|(r, _)| r.meta.input.as_str()).collect();
     let mut blocks = SearchBlocks::new(search_dir, codes_dir, &key, &block_inputs);
-    let mut index_rows: Vec<IndexRow> = Vec::new();
+    // Per page: its rows when they are at hand, else its fragment; and each page's rows hash.
+    let mut page_rows: Vec<Result<Vec<IndexRow>, PathBuf>> = Vec::new();
+    let mut index_digest = blake3::Hasher::new();
+    // The key covers the templates, which make the page too.
+    index_digest.update(key.as_bytes());
+    let mut articles = 0;
     let mut counts: BTreeMap<String, DistrictCount> = BTreeMap::new();
     let mut input_entries = Vec::new();
     let mut article_pages: BTreeSet<String> = BTreeSet::new();
     let mut fragments: BTreeSet<String> = BTreeSet::new();
     let mut written: Vec<(PathBuf, String)> = Vec::new();
     for (index, (result, mut page_written)) in results.into_iter().enumerate() {
-        let meta = result.meta;
+        let mut meta = result.meta;
         let page = meta.entry.page.as_str();
         let needs_fragment = blocks.wants(index)
             || splices.iter().enumerate().any(|(part, splice)| !splice.can_copy(page, &meta.hashes[part]));
@@ -400,7 +453,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
             }
         }
         let search_part = fragment.as_ref().filter(|_| blocks.wants(index)).map(|f| f.parts[5].as_str());
-        blocks.add(index, meta.rows.len(), search_part)?;
+        blocks.add(index, meta.counts.len(), search_part)?;
+        articles += meta.counts.len();
         for (district, figures) in &meta.counts {
             let count = counts.entry(district.clone()).or_default();
             count.articles += 1;
@@ -408,7 +462,13 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         }
         article_pages.extend(meta.html.iter().map(|(name, _, _)| name.clone()));
         fragments.insert(result.fragment.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        index_rows.extend(meta.rows);
+        index_digest.update(meta.rows_hash.as_bytes());
+        index_digest.update(b"\n");
+        page_rows.push(match fragment {
+            Some(fragment) => Ok(fragment.meta.rows),
+            None if result.rows_loaded => Ok(std::mem::take(&mut meta.rows)),
+            None => Err(result.fragment),
+        });
         input_entries.push(meta.entry);
         written.append(&mut page_written);
     }
@@ -439,16 +499,44 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
 
     let site_dir = out.join("site");
     let chart = site::chart_svg(&counts);
+    index_digest.update(format!("{}\n", input_entries.len()).as_bytes());
+    index_digest.update(chart.as_bytes());
+    let index_path = site_dir.join("index.html");
+    let index_state = state_dir.join("index.json");
+    let index = IndexState::load(&index_state);
+    let digest = index_digest.finalize().to_hex().to_string();
+    if !index.is_current(&index_path, &digest) {
+        // The rows of the pages whose fragments were not read: their second line.
+        let rows: Vec<anyhow::Result<Vec<IndexRow>>> = page_rows
+            .into_par_iter()
+            .map(|rows| match rows {
+                Ok(rows) => Ok(rows),
+                Err(fragment) => read_rows(&fragment),
+            })
+            .collect();
+        let mut index_rows = Vec::with_capacity(articles);
+        for page in rows {
+            index_rows.extend(page?);
+        }
+        let html = site.index_page(&index_rows, &chart, input_entries.len())?;
+        drop(index_rows);
+        let _ = std::fs::remove_file(&index_state);
+        model::io::write_atomic(&index_path, html.as_bytes())?;
+        written.push((index_path.clone(), blake3::hash(html.as_bytes()).to_hex().to_string()));
+        IndexState::written(&index_path, digest)?.save(&index_state)?;
+    }
     let mut small: Vec<(PathBuf, String)> = vec![
-        (site_dir.join("chart.svg"), chart.clone()),
-        (site_dir.join("index.html"), site.index_page(&index_rows, &chart, input_entries.len())?),
+        (site_dir.join("chart.svg"), chart),
         (site_dir.join("search.html"), site.search_page()?),
         (site_dir.join("figures.html"), site.figures_page()?),
     ];
     small.extend(site.assets().map(|(name, text)| (site_dir.join("assets").join(name), text.to_owned())));
     for (path, text) in small {
-        model::io::write_atomic(&path, text.as_bytes())?;
-        written.push((path, blake3::hash(text.as_bytes()).to_hex().to_string()));
+        // Rewritten only when it changed, so its remembered hash holds.
+        if std::fs::read(&path).ok().as_deref() != Some(text.as_bytes()) {
+            model::io::write_atomic(&path, text.as_bytes())?;
+            written.push((path, blake3::hash(text.as_bytes()).to_hex().to_string()));
+        }
     }
     let assembled = started.elapsed();
 
@@ -465,10 +553,11 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         hashes.record(&path, hash)?;
     }
     let files = manifest_files(out)?;
-    let paths: Vec<PathBuf> = files.iter().map(|(_, p)| p.clone()).collect();
-    let sums = hashes.hash_all(&paths)?;
+    let (paths, stamps): (Vec<PathBuf>, Vec<crate::hashes::Stamp>) =
+        files.iter().map(|(_, path, stamp)| (path.clone(), stamp.clone())).unzip();
+    let sums = hashes.hash_listed(&paths, &stamps)?;
     let files: Vec<FileEntry> =
-        files.into_iter().zip(sums).map(|((path, _), (bytes, blake3))| FileEntry { path, bytes, blake3 }).collect();
+        files.into_iter().zip(sums).map(|((path, _, _), (bytes, blake3))| FileEntry { path, bytes, blake3 }).collect();
     let hashed = started.elapsed();
     let manifest = Manifest {
         format: manifest::FORMAT.to_owned(),
@@ -506,7 +595,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         "bundle: {} pages, {} articles, {failed} failed, {} files in {:.2}s (pages {:.2}s, assembly {:.2}s, \
          database {:.2}s, hashes {:.2}s, archive {:.2}s); {archived}",
         manifest.inputs.len(),
-        index_rows.len(),
+        articles,
         manifest.files.len(),
         started.elapsed().as_secs_f64(),
         rendered.as_secs_f64(),

@@ -101,13 +101,25 @@ impl Hashes {
     /// Size and hash of each of `paths`: remembered ones by a `stat`, the others read and
     /// hashed in parallel.
     pub fn hash_all(&mut self, paths: &[PathBuf]) -> anyhow::Result<Vec<(u64, String)>> {
+        self.hash_stamped(paths, None)
+    }
+
+    /// `hash_all` for files whose stamps the caller just took (from listing their folder).
+    pub fn hash_listed(&mut self, paths: &[PathBuf], stamps: &[Stamp]) -> anyhow::Result<Vec<(u64, String)>> {
+        self.hash_stamped(paths, Some(stamps))
+    }
+
+    fn hash_stamped(&mut self, paths: &[PathBuf], stamps: Option<&[Stamp]>) -> anyhow::Result<Vec<(u64, String)>> {
         let known = &self.known;
         // Per path: its stamp, and its hash when it had to be read (else the remembered one holds).
         let results: Vec<anyhow::Result<(Stamp, Option<String>)>> = paths
             .par_iter()
-            .map(|path| {
-                let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-                let stamp = Stamp::of(&meta);
+            .enumerate()
+            .map(|(i, path)| {
+                let stamp = match stamps.and_then(|stamps| stamps.get(i)) {
+                    Some(stamp) => stamp.clone(),
+                    None => Stamp::of(&std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?),
+                };
                 if known.get(path).is_some_and(|k| k.stamp == stamp) {
                     return Ok((stamp, None));
                 }

@@ -268,9 +268,47 @@ fn lost_state_or_damaged_outputs_are_rebuilt_to_what_a_cold_build_makes() {
     std::fs::write(search.join("terms-80.js"), "edited").expect("overwrite shard");
     assert_same_as_cold(warm, &pages, "a shard deleted and one edited");
 
+    // The index page edited by hand, and a page changed in its body only (its index rows, and
+    // so the index page, stay as they were).
+    std::fs::write(out.join("site/index.html"), "edited").expect("overwrite index");
+    pages[2].articles[0].sections[0].paragraphs.push("下沙新增口袋公园两处。".into());
+    assert_same_as_cold(warm, &pages, "the index page edited");
+    pages[2].articles[0].sections[0].paragraphs.push("运河边新开放三处街心花园。".into());
+    let index = out.join("site/index.html");
+    let before = std::fs::metadata(&index).and_then(|m| m.modified()).expect("mtime");
+    assert_same_as_cold(warm, &pages, "a body changed");
+    let after = std::fs::metadata(&index).and_then(|m| m.modified()).expect("mtime");
+    assert_eq!(before, after, "an index page whose rows did not change is not rewritten");
+
     // The saved stat cache and the dataset's layout lost.
     std::fs::remove_file(out.join(".state/bundle/hashes.tsv")).expect("remove hashes");
     std::fs::remove_file(out.join(".state/bundle/layout.json")).expect("remove layout");
     pages[30] = page(30, 2);
     assert_same_as_cold(warm, &pages, "stat cache and layout lost");
+}
+
+#[test]
+fn a_changed_index_template_renders_the_index_again_though_no_page_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pages: Vec<Page> = (0..5).map(|n| page(n, 0)).collect();
+    let inputs = write_inputs(dir.path(), &pages);
+    let out = bundle(dir.path(), &inputs);
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).expect("mkdir");
+    std::fs::write(templates.join("index.html"), "<p>自定义首页 {{ article_count }}</p>").expect("write template");
+    let options = dir.path().join("options.json");
+    std::fs::write(&options, serde_json::json!({ "templates": templates }).to_string()).expect("write options");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_bundle"))
+        .env("SOURCE_DATE_EPOCH", crate::fixtures::EPOCH)
+        .arg("-o")
+        .arg(&out)
+        .arg("--options")
+        .arg(&options)
+        .args(&inputs)
+        .output()
+        .expect("run bundle");
+    assert!(output.status.success(), "bundle failed: {}", String::from_utf8_lossy(&output.stderr));
+    let articles: usize = pages.iter().map(|p| p.articles.len()).sum();
+    let index = std::fs::read_to_string(out.join("site/index.html")).expect("read index");
+    assert_eq!(index, format!("<p>自定义首页 {articles}</p>"));
 }
