@@ -15,7 +15,7 @@ use model::{Organization, Place};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::lexicon::{Lexicon, Suffix};
-use crate::sentences::{evidence, sentence_of, sentences};
+use crate::sentences::{Prepared, evidence, sentence_of};
 
 /// Parts of speech that never stand inside a name (conjunctions, prepositions, particles,
 /// pronouns, adverbs, punctuation).
@@ -90,9 +90,19 @@ pub fn places_and_organizations(
     places: &mut Vec<Place>,
     organizations: &mut Vec<Organization>,
 ) {
-    let chars: Vec<char> = paragraph.chars().collect();
-    let spans = sentences(&chars);
-    let sentence_at = |at: usize| evidence(&chars, sentence_of(&spans, at), at, at + 1);
+    places_and_organizations_prepared(&Prepared::new(paragraph), tags, lexicon, places, organizations);
+}
+
+/// `places_and_organizations` over a paragraph's characters and sentences made already.
+pub fn places_and_organizations_prepared(
+    paragraph: &Prepared,
+    tags: &[jieba_rs::Tag<'_>],
+    lexicon: &Lexicon,
+    places: &mut Vec<Place>,
+    organizations: &mut Vec<Organization>,
+) {
+    let (chars, spans) = (&paragraph.chars, &paragraph.spans);
+    let sentence_at = |at: usize| evidence(chars, sentence_of(spans, at), at, at + 1);
     for (index, tag) in tags.iter().enumerate() {
         if let Some(suffix) = suffix_of(tag.word, &lexicon.org_suffixes, &lexicon.org_suffix_last_chars)
             && let Some(name) = grow_left(tags, index, 5, 16)

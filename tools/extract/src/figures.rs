@@ -11,7 +11,7 @@ use model::{Approx, Figure, Location};
 
 use crate::lexicon::{Family, Lexicon, Words};
 use crate::numbers::{Numeral, digit_value, is_minus, parse_numeral, scale_value, starts_numeral};
-use crate::sentences::{ends_clause, evidence, sentence_of, sentences};
+use crate::sentences::{Prepared, ends_clause, evidence, sentence_of};
 
 /// A quantity found by `scan`, in character offsets of the scanned text.
 #[derive(Debug, Clone, PartialEq)]
@@ -637,28 +637,35 @@ fn word_period_end(chars: &[char], at: usize, lexicon: &Lexicon) -> Option<usize
 
 /// Everything about the figures of one paragraph.
 pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: usize, lexicon: &Lexicon) -> Vec<Figure> {
-    let chars: Vec<char> = paragraph.chars().collect();
-    let quantities = scan(&chars, lexicon);
+    figures_in_prepared(&Prepared::new(paragraph), section, paragraph_index, lexicon)
+}
+
+/// `figures_in_paragraph` over a paragraph's characters and sentences made already.
+pub fn figures_in_prepared(
+    paragraph: &Prepared,
+    section: usize,
+    paragraph_index: usize,
+    lexicon: &Lexicon,
+) -> Vec<Figure> {
+    let chars = &paragraph.chars;
+    let quantities = scan(chars, lexicon);
     if quantities.is_empty() {
         return Vec::new();
     }
-    let spans = sentences(&chars);
+    let spans = &paragraph.spans;
     let starts: Vec<usize> = quantities.iter().map(|q| q.start).collect();
     // Every time expression of the paragraph, found once, sentence by sentence, up to the
     // sentence of the last quantity: a figure looks only at its own sentence and those before
     // it, so the sentences after the last figure are not read.
     let last_sentence = quantities.last().map_or(0, |q| spans.partition_point(|(_, e)| *e <= q.start));
-    let all_periods: Vec<(usize, usize)> = spans
-        .iter()
-        .take(last_sentence.saturating_add(1))
-        .flat_map(|(s, e)| periods(&chars, *s, *e, lexicon))
-        .collect();
+    let all_periods: Vec<(usize, usize)> =
+        spans.iter().take(last_sentence.saturating_add(1)).flat_map(|(s, e)| periods(chars, *s, *e, lexicon)).collect();
     let mut out = Vec::new();
     // The carried period of the sentence starting at the offset, for the figures after the first
     // in a sentence (it depends only on where the sentence starts).
     let mut carried_at: Option<(usize, Option<String>)> = None;
     for (index, q) in quantities.iter().enumerate() {
-        let (s_start, s_end) = sentence_of(&spans, q.start);
+        let (s_start, s_end) = sentence_of(spans, q.start);
         let in_sentence: Vec<(usize, usize)> = all_periods
             .iter()
             .copied()
@@ -670,15 +677,15 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
         let carried = match &carried_at {
             Some((at, carried)) if *at == s_start => carried.clone(),
             _ => {
-                let carried = carried_period(&chars, &all_periods, s_start, lexicon);
+                let carried = carried_period(chars, &all_periods, s_start, lexicon);
                 carried_at = Some((s_start, carried.clone()));
                 carried
             }
         };
         let period =
-            in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(&chars, *a, *b)).or(carried);
+            in_sentence.iter().rev().find(|(_, pe)| *pe <= q.start).map(|(a, b)| text_of(chars, *a, *b)).or(carried);
         let previous = index.checked_sub(1).and_then(|k| quantities.get(k));
-        let subject = match subject_of(&chars, q, &starts, (s_start, s_end), &in_sentence, previous, lexicon) {
+        let subject = match subject_of(chars, q, &starts, (s_start, s_end), &in_sentence, previous, lexicon) {
             Subject::Phrase(phrase) => Some(phrase),
             // 同比增长27.3%, 增长至350家: the figure before in the sentence says what.
             Subject::SameAsBefore => {
@@ -687,7 +694,7 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
             Subject::Unknown => None,
         };
         out.push(Figure {
-            text: text_of(&chars, q.start, q.end),
+            text: text_of(chars, q.start, q.end),
             value: q.value,
             unit: q.unit.clone(),
             approx: q.approx,
@@ -696,7 +703,7 @@ pub fn figures_in_paragraph(paragraph: &str, section: usize, paragraph_index: us
             period,
             period_start: None,
             period_end: None,
-            sentence: evidence(&chars, (s_start, s_end), q.start, q.end),
+            sentence: evidence(chars, (s_start, s_end), q.start, q.end),
             location: Location { section, paragraph: paragraph_index, start: q.start, end: q.end },
         });
     }

@@ -101,12 +101,14 @@ pub fn load(options: &ExtractOptions, read: &ReadFile<'_>) -> anyhow::Result<Ext
 }
 
 /// The division mentions of an article: headline, kicker, subtitle, then the paragraphs with the
-/// tags already made for them. Empty without a gazetteer.
+/// tags, characters and sentences already made for them. Empty without a gazetteer.
+#[allow(clippy::too_many_arguments)]
 pub fn article_places(
     article: &model::Article,
     headline_tags: &[jieba_rs::Tag<'_>],
     paragraphs: &[(usize, usize, &str)],
     paragraph_tags: &[Vec<jieba_rs::Tag<'_>>],
+    prepared: &[sentences::Prepared],
     extractor: &Extractor,
     options: &ExtractOptions,
 ) -> Vec<places::Mention> {
@@ -114,13 +116,14 @@ pub fn article_places(
     let kicker = article.kicker.as_deref().unwrap_or("");
     let subtitle = article.subtitle.as_deref().unwrap_or("");
     let (kicker_tags, subtitle_tags) = (extractor.jieba.tag(kicker, false), extractor.jieba.tag(subtitle, false));
+    let text = |zone, text, tags| places::Text { zone, paragraph: 0, text, tags, prepared: None };
     let mut texts = vec![
-        places::Text { zone: places::Zone::Headline, paragraph: 0, text: &article.headline, tags: headline_tags },
-        places::Text { zone: places::Zone::Kicker, paragraph: 0, text: kicker, tags: &kicker_tags },
-        places::Text { zone: places::Zone::Subtitle, paragraph: 0, text: subtitle, tags: &subtitle_tags },
+        text(places::Zone::Headline, &article.headline, headline_tags),
+        text(places::Zone::Kicker, kicker, &kicker_tags),
+        text(places::Zone::Subtitle, subtitle, &subtitle_tags),
     ];
-    for (index, (&(_, _, text), tags)) in paragraphs.iter().zip(paragraph_tags).enumerate() {
-        texts.push(places::Text { zone: places::Zone::Body, paragraph: index, text, tags });
+    for (index, ((&(_, _, text), tags), prepared)) in paragraphs.iter().zip(paragraph_tags).zip(prepared).enumerate() {
+        texts.push(places::Text { zone: places::Zone::Body, paragraph: index, text, tags, prepared: Some(prepared) });
     }
     places::mentions(gazetteer, &extractor.lexicon, &texts, &options.home_region)
 }
@@ -134,7 +137,8 @@ pub fn explain_page(page: &Page, extractor: &Extractor, options: &ExtractOptions
         let paragraphs = indexed_paragraphs(&article.sections);
         let headline_tags = extractor.jieba.tag(&article.headline, false);
         let tags: Vec<_> = paragraphs.iter().map(|(_, _, text)| extractor.jieba.tag(text, false)).collect();
-        let mentions = article_places(article, &headline_tags, &paragraphs, &tags, extractor, options);
+        let prepared: Vec<_> = paragraphs.iter().map(|(_, _, text)| sentences::Prepared::new(text)).collect();
+        let mentions = article_places(article, &headline_tags, &paragraphs, &tags, &prepared, extractor, options);
         let about = places::about(gazetteer, &mentions);
         out.push_str(&format!("article {} {}\n", article.id, article.headline));
         out.push_str(&places::explain(gazetteer, &mentions, &about));
@@ -166,16 +170,20 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
         let headline_tags = extractor.jieba.tag(&article.headline, false);
         terms.add(&headline_tags, &extractor.tfidf);
         let mut paragraph_tags = Vec::with_capacity(paragraphs.len());
-        for &(s, p, text) in &paragraphs {
-            figures.extend(figures::figures_in_paragraph(text, s, p, lexicon));
+        // Each paragraph's characters and sentences, made once for every finder.
+        let prepared: Vec<sentences::Prepared> =
+            paragraphs.iter().map(|(_, _, text)| sentences::Prepared::new(text)).collect();
+        for (&(s, p, text), prepared) in paragraphs.iter().zip(&prepared) {
+            figures.extend(figures::figures_in_prepared(prepared, s, p, lexicon));
             let tags = extractor.jieba.tag(text, false);
             terms.add(&tags, &extractor.tfidf);
-            entities::places_and_organizations(text, &tags, lexicon, &mut places, &mut organizations);
+            entities::places_and_organizations_prepared(prepared, &tags, lexicon, &mut places, &mut organizations);
             listed.extend(entities::listed_names(&tags, lexicon).into_iter().map(|name| (name, text)));
             paragraph_tags.push(tags);
         }
         if let Some(gazetteer) = extractor.gazetteer.as_ref() {
-            let mentions = article_places(article, &headline_tags, &paragraphs, &paragraph_tags, extractor, options);
+            let mentions =
+                article_places(article, &headline_tags, &paragraphs, &paragraph_tags, &prepared, extractor, options);
             let about = places::about(gazetteer, &mentions);
             let name = |d: Option<usize>| d.map(|d| gazetteer.division(d).name.clone());
             article.district = name(about.district);
@@ -188,7 +196,11 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
             places = divisions;
         }
 
-        let mut found = people::people_and_quotes(paragraphs.iter().copied(), &article.authors, lexicon);
+        let mut found = people::people_and_quotes_prepared(
+            paragraphs.iter().zip(&prepared).map(|(&(s, p, _), prepared)| (s, p, prepared)),
+            &article.authors,
+            lexicon,
+        );
         {
             for (name, text) in listed {
                 if !found.people.iter().any(|p| p.name == name) && !article.authors.contains(&name) {

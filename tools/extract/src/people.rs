@@ -19,7 +19,7 @@ use model::{Initiative, Location, Person, Quote};
 use rustc_hash::FxHashSet;
 
 use crate::lexicon::Lexicon;
-use crate::sentences::{ends_clause, ends_sentence, evidence, sentence_of, sentences};
+use crate::sentences::{Prepared, ends_clause, ends_sentence, evidence, sentence_of};
 
 /// A person named in a paragraph, with character offsets of the name.
 #[derive(Debug, Clone, PartialEq)]
@@ -482,16 +482,24 @@ pub fn people_and_quotes<'a>(
     authors: &[String],
     lexicon: &Lexicon,
 ) -> Found {
+    people_and_quotes_prepared(paragraphs.map(|(s, p, text)| (s, p, Prepared::new(text))), authors, lexicon)
+}
+
+/// `people_and_quotes` over paragraphs whose characters and sentences are made already.
+pub fn people_and_quotes_prepared<P: std::borrow::Borrow<Prepared>>(
+    paragraphs: impl Iterator<Item = (usize, usize, P)>,
+    authors: &[String],
+    lexicon: &Lexicon,
+) -> Found {
     let mut found = Found::default();
     let mut known: Vec<Mention> = Vec::new();
     // Who speaks on into the next paragraph: the paragraph ended in `某某表示：` or in a quote
     // left open (multi-paragraph speech opens every paragraph with “ and closes only the last).
     let mut pending: Option<(String, Option<String>)> = None;
-    for (section, paragraph, text) in paragraphs {
+    for (section, paragraph, prepared) in paragraphs {
         let carried = pending.take();
-        let chars: Vec<char> = text.chars().collect();
-        let spans = sentences(&chars);
-        let here = mentions(&chars, lexicon);
+        let Prepared { chars, spans } = prepared.borrow();
+        let here = mentions(chars, lexicon);
         for m in &here {
             if authors.iter().any(|a| a == &m.name) {
                 continue;
@@ -500,7 +508,7 @@ pub fn people_and_quotes<'a>(
                 found.people.push(Person {
                     name: m.name.clone(),
                     role: m.role.clone(),
-                    sentence: evidence(&chars, sentence_of(&spans, m.start), m.start, m.end),
+                    sentence: evidence(chars, sentence_of(spans, m.start), m.start, m.end),
                 });
             }
         }
@@ -517,7 +525,7 @@ pub fn people_and_quotes<'a>(
             }
             let content = &chars[open + 1..close];
             i = close + 1;
-            let sentence = evidence(&chars, sentence_of(&spans, open), open, close.min(open + 1));
+            let sentence = evidence(chars, sentence_of(spans, open), open, close.min(open + 1));
             if !is_speech(content) {
                 let name: String = content.iter().collect();
                 let length = content.len();
@@ -546,7 +554,7 @@ pub fn people_and_quotes<'a>(
                 while clause_start > start && !ends_clause(chars[clause_start - 1]) {
                     clause_start -= 1;
                 }
-                if let Some(v) = verb_ending_at(&chars, end, lexicon) {
+                if let Some(v) = verb_ending_at(chars, end, lexicon) {
                     let phrase = chars.get(clause_start..end.saturating_sub(v)).unwrap_or_default();
                     speaker = resolve_speaker(phrase, lexicon, &before_here, last_person);
                 } else if chars[open - 1] == '：' || chars[open - 1] == ':' {
@@ -554,7 +562,7 @@ pub fn people_and_quotes<'a>(
                     if let Some(m) = in_chunk.last() {
                         speaker = Some((m.name.clone(), m.role.clone()));
                     } else if let Some(m) = before_here.iter().rev().find(|m| {
-                        let chunk = text_of(&chars, start, end);
+                        let chunk = text_of(chars, start, end);
                         chunk.contains(&m.name)
                     }) {
                         speaker = Some((m.name.clone(), m.role.clone()));
@@ -572,7 +580,7 @@ pub fn people_and_quotes<'a>(
                 while end < chars.len() && end < start + 30 && !ends_clause(chars[end]) {
                     end += 1;
                 }
-                if let Some(v) = verb_ending_at(&chars, end, lexicon)
+                if let Some(v) = verb_ending_at(chars, end, lexicon)
                     && end - v > start
                 {
                     speaker = resolve_speaker(&chars[start..end - v], lexicon, &before_here, last_person);
@@ -580,7 +588,7 @@ pub fn people_and_quotes<'a>(
             }
             // 汪文斌表示，十年扬帆再起航。“…”: the last person the paragraph has speaking before it.
             if speaker.is_none() && is_speech(content) {
-                speaker = earlier_speaker(&chars, open, lexicon, &before_here);
+                speaker = earlier_speaker(chars, open, lexicon, &before_here);
             }
             // A quoted phrase that runs on into the sentence (“线上能办，线下就近办”模式)
             // is a term, not speech.
@@ -623,7 +631,7 @@ pub fn people_and_quotes<'a>(
             }
             let mut before_here = known.clone();
             before_here.extend(here.iter().cloned());
-            let phrase_end = colon - verb_ending_at(&chars, colon, lexicon).unwrap_or(0);
+            let phrase_end = colon - verb_ending_at(chars, colon, lexicon).unwrap_or(0);
             let phrase = chars.get(clause_start..phrase_end).unwrap_or_default();
             pending = resolve_speaker(phrase, lexicon, &before_here, before_here.last());
         }

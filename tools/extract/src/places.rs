@@ -29,7 +29,7 @@ use model::Place;
 use model::gazetteer::{DivisionKind, Gazetteer};
 
 use crate::lexicon::Lexicon;
-use crate::sentences::{evidence, sentence_of, sentences};
+use crate::sentences::{Prepared, evidence, sentence_of};
 
 /// Where in the article a mention stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,8 @@ pub struct Text<'a> {
     pub paragraph: usize,
     pub text: &'a str,
     pub tags: &'a [Tag<'a>],
+    /// The text's characters and sentences when made already (a body paragraph's).
+    pub prepared: Option<&'a Prepared>,
 }
 
 /// A division named in an article.
@@ -223,14 +225,20 @@ fn is_break(c: char) -> bool {
 
 /// The division mentions of one text, in order.
 fn scan(gazetteer: &Gazetteer, lexicon: &Lexicon, text: &Text<'_>, out: &mut Vec<Mention>) {
-    let chars: Vec<char> = text.text.chars().collect();
+    let owned: Prepared;
+    let Prepared { chars, spans } = match text.prepared {
+        Some(prepared) => prepared,
+        None => {
+            owned = Prepared::new(text.text);
+            &owned
+        }
+    };
     if chars.len() < 2 {
         return;
     }
     let tokens = Tokens::new(chars.len(), text.tags);
-    let spans = sentences(&chars);
     let first_of_text = out.len();
-    let dateline_end = if text.zone == Zone::Body { dateline_names_end(&chars, lexicon) } else { None };
+    let dateline_end = if text.zone == Zone::Body { dateline_names_end(chars, lexicon) } else { None };
     let mut i = 0;
     while i + 1 < chars.len() {
         if !tokens.boundary[i] && dateline_end.is_none_or(|end| i >= end) {
@@ -243,7 +251,7 @@ fn scan(gazetteer: &Gazetteer, lexicon: &Lexicon, text: &Text<'_>, out: &mut Vec
             let in_dateline = dateline_end.is_some_and(|end| j <= end);
             let previous = out[first_of_text..].last().filter(|m| m.end == i);
             if let Some(mention) =
-                judge(gazetteer, lexicon, &chars, &tokens, text, i, j, only_alias, in_dateline, previous)
+                judge(gazetteer, lexicon, chars, &tokens, text, i, j, only_alias, in_dateline, previous)
             {
                 taken = Some(mention);
                 break;
@@ -255,7 +263,7 @@ fn scan(gazetteer: &Gazetteer, lexicon: &Lexicon, text: &Text<'_>, out: &mut Vec
                 if dateline_end.is_some_and(|end| mention.end <= end) {
                     mention.zone = Zone::Dateline;
                 }
-                mention.sentence = evidence(&chars, sentence_of(&spans, mention.start), mention.start, mention.end);
+                mention.sentence = evidence(chars, sentence_of(spans, mention.start), mention.start, mention.end);
                 out.push(mention);
             }
             None => i += 1,

@@ -17,6 +17,23 @@ pub fn ends_clause(c: char) -> bool {
         || c.is_whitespace()
 }
 
+/// A paragraph's characters and sentence ranges, made once per paragraph and shared by the
+/// finders (figures, people, places, organizations), which all work in character offsets.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub chars: Vec<char>,
+    /// As made by `sentences`.
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Prepared {
+    pub fn new(text: &str) -> Prepared {
+        let chars: Vec<char> = text.chars().collect();
+        let spans = sentences(&chars);
+        Prepared { chars, spans }
+    }
+}
+
 /// The `[start, end)` character ranges of the sentences of `chars`, covering it entirely.
 pub fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
     model::text::sentence_bounds(chars)
