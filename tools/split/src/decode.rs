@@ -27,11 +27,23 @@ pub enum DecodeError {
 
 /// Decodes a page file.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let (encoding, body) = match Encoding::for_bom(bytes) {
-        Some((encoding, bom_len)) => (encoding, &bytes[bom_len..]),
-        None => (sniff(bytes)?, bytes),
+    let (mut encoding, body, guessed) = match Encoding::for_bom(bytes) {
+        Some((encoding, bom_len)) => (encoding, &bytes[bom_len..], false),
+        None => {
+            let (encoding, guessed) = sniff(bytes)?;
+            (encoding, bytes, guessed)
+        }
     };
-    let text = decode_strict(encoding, body).map_err(|offset| DecodeError::Malformed {
+    let mut decoded = decode_strict(encoding, body);
+    // A guess from the page's opening that the rest of it contradicts: guess from all of it.
+    if decoded.is_err() && guessed {
+        let whole = guess(body, None);
+        if whole != encoding {
+            encoding = whole;
+            decoded = decode_strict(encoding, body);
+        }
+    }
+    let text = decoded.map_err(|offset| DecodeError::Malformed {
         encoding: display_name(encoding).to_owned(),
         offset: offset + (bytes.len() - body.len()),
     })?;
@@ -43,26 +55,41 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
 /// The encoding of BOM-less bytes: UTF-8 when valid, UTF-16 when every other byte is zero, a
 /// mostly-UTF-8 file with a few broken bytes is broken UTF-8 (reported, not re-guessed), and
-/// anything else goes to chardetng.
-fn sniff(bytes: &[u8]) -> Result<&'static Encoding, DecodeError> {
+/// anything else goes to chardetng (then the flag is set: the encoding is a guess from the
+/// page's opening).
+fn sniff(bytes: &[u8]) -> Result<(&'static Encoding, bool), DecodeError> {
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return match utf16_without_bom(bytes) {
-            Some(encoding) => Ok(encoding),
+            Some(encoding) => Ok((encoding, false)),
             None => Err(DecodeError::Binary { offset, byte: 0 }),
         };
     }
     let error = match std::str::from_utf8(bytes) {
-        Ok(_) => return Ok(UTF_8),
+        Ok(_) => return Ok((UTF_8, false)),
         Err(error) => error,
     };
     if looks_like_broken_utf8(bytes) {
         return Err(DecodeError::Malformed { encoding: "UTF-8".to_owned(), offset: error.valid_up_to() });
     }
+    Ok((guess(bytes, Some(SNIFF_NON_ASCII)), true))
+}
+
+/// How many non-ASCII bytes chardetng reads of a page: thousands of characters tell GB18030
+/// from Big5 or Shift_JIS as well as a whole page does, and reading all of it was a third of
+/// split on mixed pages.
+const SNIFF_NON_ASCII: usize = 4096;
+
+/// chardetng's guess from the bytes up to the `limit`-th non-ASCII byte (all of them: `None`).
+fn guess(bytes: &[u8], limit: Option<usize>) -> &'static Encoding {
+    let end = limit
+        .and_then(|limit| bytes.iter().enumerate().filter(|(_, b)| !b.is_ascii()).nth(limit).map(|(at, _)| at))
+        .unwrap_or(bytes.len());
     let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(bytes, true);
+    // A prefix is not the end of the stream: a character cut at its end is not held against it.
+    detector.feed(&bytes[..end], end == bytes.len());
     let guess = detector.guess(None, true);
     // GBK text is decoded as GB18030, its superset: the same bytes mean the same characters.
-    Ok(if guess == GBK { GB18030 } else { guess })
+    if guess == GBK { GB18030 } else { guess }
 }
 
 /// UTF-16 without a BOM: the zero bytes fall on one parity (ASCII and Latin text) or the text is
@@ -178,6 +205,16 @@ mod tests {
             let decoded = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!((decoded.encoding.as_str(), decoded.text.as_str()), (name, expected.as_str()));
         }
+    }
+
+    #[test]
+    fn a_page_longer_than_what_detection_reads_decodes_whole() {
+        // Detection reads the opening only; the page is decoded to its last character.
+        let text = "西湖区留下街道：5公里“汽车街”，记者从市统计局获悉。\n".repeat(400) + "末行：杭州";
+        let bytes = encode(GB18030, &text);
+        assert!(bytes.iter().filter(|b| !b.is_ascii()).count() > 4 * SNIFF_NON_ASCII);
+        let decoded = decode(&bytes).expect("decodes");
+        assert_eq!((decoded.encoding.as_str(), decoded.text), ("GB18030", text));
     }
 
     #[test]
