@@ -210,6 +210,11 @@ impl Lexicon {
     /// the names often spaced out (`一版责编：张  三  李四`). It opens with a piece, holds two,
     /// and what stands between them is names (a few characters each), not sentences.
     pub fn is_furniture_run(&self, line: &str) -> bool {
+        // Pieces are set apart by spaces, ideographic spaces or tabs; a line with none (most
+        // running text) is settled by a byte search, not a walk over its characters.
+        if ![' ', '\u{3000}', '\t', '\u{a0}'].into_iter().any(|space| line.contains(space)) {
+            return false;
+        }
         let mut chunks = line.split_whitespace();
         let (Some(first), Some(second)) = (chunks.next(), chunks.next()) else { return false };
         if !self.furniture.matches(first, 40) {
