@@ -57,7 +57,15 @@ pub fn evidence(chars: &[char], (s, e): (usize, usize), start: usize, end: usize
     let span = chars.get(s..e).unwrap_or_default();
     let start = span.iter().position(|c| !c.is_whitespace()).unwrap_or(span.len());
     let end = span.iter().rposition(|c| !c.is_whitespace()).map_or(start, |k| k + 1);
-    span[start..end.max(start)].iter().collect()
+    collect_exact(&span[start..end.max(start)])
+}
+
+/// The string of `chars`, allocated once at its exact length (collecting Han characters grows
+/// the buffer several times: each takes three bytes, and only one per character is reserved).
+pub fn collect_exact(chars: &[char]) -> String {
+    let mut out = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    out.extend(chars);
+    out
 }
 
 /// The sentence of `text` that contains `needle` (trimmed), or empty.
