@@ -214,6 +214,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     // Hashed, not ordered: 45,000 paths compared component by component were a tenth of a
     // rebuild at 10,000 pages.
     let mut written: HashSet<PathBuf> = HashSet::new();
+    let mut briefs_written: HashSet<String> = HashSet::new();
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
     // held besides what the corpus keeps of them.
     for chunk in inputs.chunks(CHUNK_PAGES) {
@@ -239,7 +240,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
             if let Some(record) = &page.record {
                 (entry.offset, entry.len) = cache.append(record)?;
             }
-            written.extend(entry.briefs.iter().map(|b| out.join(b)));
+            briefs_written.extend(entry.briefs.iter().cloned());
             let input_hash = entry.input.clone();
             cache.keep(model::io::page_id(input), entry);
             for rows in page.rows {
@@ -270,7 +271,14 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     }
     let lines: String = made.iter().map(|(slug, digest)| format!("{slug}\t{digest}\n")).collect();
     model::io::write_atomic(&digests_path, lines.as_bytes())?;
-    remove_stale(&out.join("articles"), "md", &written)?;
+    // The briefs listed at the start that this run did not write (a listing of every brief is
+    // not made twice).
+    for stale in
+        existing.iter().filter(|b| Path::new(b).extension().is_some_and(|e| e == "md") && !briefs_written.contains(*b))
+    {
+        let path = out.join(stale);
+        std::fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+    }
     remove_stale(&out.join("districts"), "md", &written)?;
     cache.finish()?;
     let text = briefings.corpus_briefing(&corpus)?;
