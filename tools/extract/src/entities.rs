@@ -296,8 +296,17 @@ pub fn keywords_from_counts(
         .zip(idfs)
         .map(|(word, idf)| (counts.counts.get(word).copied().unwrap_or(0) as f64 * idf / total as f64, *word))
         .collect();
-    weighted.sort_unstable_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(b.1)));
-    weighted.truncate(top_k.saturating_mul(3));
+    // Only the best `keep` are wanted: they are selected first and only they are sorted. The
+    // order is total (weights are finite, words distinct), so this is the full sort's prefix.
+    let order = |a: &(f64, &str), b: &(f64, &str)| {
+        b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(b.1))
+    };
+    let keep = top_k.saturating_mul(3);
+    if keep > 0 && weighted.len() > keep {
+        weighted.select_nth_unstable_by(keep - 1, order);
+    }
+    weighted.truncate(keep);
+    weighted.sort_unstable_by(order);
     Some(pick_keywords(weighted.into_iter().map(|(_, word)| word.to_owned()), lexicon, top_k))
 }
 
