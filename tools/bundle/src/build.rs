@@ -109,11 +109,6 @@ impl Database {
     }
 }
 
-/// New articles indexed for full-text search by one statement. FTS5 writes a segment at the
-/// end of each statement (and whenever its buffer fills), and a fresh index is merged once at
-/// the end, so a chunk only has to be large enough to keep segments few.
-const INDEX_CHUNK: i64 = 2000;
-
 /// A page for the database thread: the page and its input hash.
 type DbPage = (Arc<model::Page>, String);
 
@@ -128,10 +123,11 @@ fn database_thread(
     std::thread::spawn(move || {
         let Database { conn, fresh, inputs } = database;
         // New articles are numbered on from the highest number there (densely, in the order
-        // pages arrive) and indexed for full-text search a few thousand at a time, one
-        // statement each: while the other threads still render pages, not all at the end.
-        let mut unindexed = db::next_article(&conn)?;
-        let mut next = unindexed;
+        // pages arrive) and indexed for full-text search together at the end. Not in chunks as
+        // they come: this thread is the slowest of the run, and while it indexed a chunk the
+        // page threads stood blocked on the channel, so nothing was gained.
+        let first = db::next_article(&conn)?;
+        let mut next = first;
         for (page, input) in pages {
             if inputs.contains_key(&page.id) {
                 db::delete_page(&conn, &page.id)
@@ -139,17 +135,13 @@ fn database_thread(
             }
             next = db::insert_page(&conn, &page, &input, next)
                 .with_context(|| format!("adding page {} to the database", page.id))?;
-            if next - unindexed >= INDEX_CHUNK {
-                db::index_from(&conn, unindexed).context("indexing the new articles for full-text search")?;
-                unindexed = next;
-            }
         }
         // No set arrives when the run stopped early: then nothing is committed.
         let keep = keep.recv().context("the bundle stopped before the database was complete")?;
         for id in inputs.keys().filter(|id| !keep.contains(*id)) {
             db::delete_page(&conn, id).with_context(|| format!("removing page {id} from the database"))?;
         }
-        db::index_from(&conn, unindexed).context("indexing the new articles for full-text search")?;
+        db::index_from(&conn, first).context("indexing the new articles for full-text search")?;
         conn.execute_batch("COMMIT").context("committing the database")?;
         if let Some(tmp) = fresh {
             db::finish(&conn).context("finishing the database")?;
