@@ -5,7 +5,7 @@
 //! hash together with its size, modification time and inode, and hash again only when any of
 //! those changed. The cache is an optimization only: deleting it changes no decision.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -18,12 +18,17 @@ struct Stamp {
     mtime_ns: i128,
     inode: u64,
     hash: String,
+    /// Looked at during this run (so known to exist: `prune` need not ask again).
+    #[serde(skip)]
+    seen: bool,
 }
 
 /// A persistent map from file path to its content hash, valid while the file's stat is unchanged.
+/// Hashed, not ordered: ordered lookups compared paths component by component and were a third
+/// of a no-op build at 10,000 pages.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct HashCache {
-    files: BTreeMap<PathBuf, Stamp>,
+    files: HashMap<PathBuf, Stamp>,
     #[serde(skip)]
     dirty: bool,
 }
@@ -57,16 +62,19 @@ impl HashCache {
             Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
         };
         let mtime_ns = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
-        if let Some(stamp) = self.files.get(path)
+        if let Some(stamp) = self.files.get_mut(path)
             && stamp.size == meta.len()
             && stamp.mtime_ns == mtime_ns
             && stamp.inode == meta.ino()
         {
+            stamp.seen = true;
             return Ok(Some(stamp.hash.clone()));
         }
         let hash = hash_path(path)?;
-        self.files
-            .insert(path.to_path_buf(), Stamp { size: meta.len(), mtime_ns, inode: meta.ino(), hash: hash.clone() });
+        self.files.insert(
+            path.to_path_buf(),
+            Stamp { size: meta.len(), mtime_ns, inode: meta.ino(), hash: hash.clone(), seen: true },
+        );
         self.dirty = true;
         Ok(Some(hash))
     }
@@ -88,10 +96,11 @@ impl HashCache {
         Ok(hasher.finalize().to_hex().to_string())
     }
 
-    /// Forgets files below `dir` that no longer exist, so the cache does not grow forever.
+    /// Forgets files that no longer exist, so the cache does not grow forever. A file looked at
+    /// during this run is known to exist; only the others are asked after.
     pub fn prune(&mut self) {
         let before = self.files.len();
-        self.files.retain(|path, _| path.exists());
+        self.files.retain(|path, stamp| stamp.seen || path.exists());
         self.dirty |= self.files.len() != before;
     }
 }

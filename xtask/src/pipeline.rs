@@ -347,10 +347,12 @@ fn sweep_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(model::io::TEMP_PREFIX) {
-            let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-        } else if path.is_dir() && !path.is_symlink() {
+        // The listing's own file type, not a stat per entry (out/ holds 130,000 files at
+        // 10,000 pages); a link is not followed.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if entry.file_name().as_encoded_bytes().starts_with(model::io::TEMP_PREFIX.as_bytes()) {
+            let _ = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        } else if is_dir {
             sweep_temporaries(&path);
         }
     }

@@ -194,9 +194,18 @@ pub fn list_artifacts(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
     let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     for entry in entries {
-        let path = entry.with_context(|| format!("listing {}", dir.display()))?.path();
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let path = entry.path();
         let name = path.file_name().and_then(OsStr::to_str).unwrap_or_default();
-        if name.ends_with(".json") && !name.starts_with(TEMP_PREFIX) && path.is_file() {
+        if !name.ends_with(".json") || name.starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        // The listing's file type where it is one (no stat per artifact); a link is followed.
+        let is_file = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_file(),
+            _ => path.is_file(),
+        };
+        if is_file {
             paths.push(path);
         }
     }
