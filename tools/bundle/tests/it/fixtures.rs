@@ -56,33 +56,42 @@ pub fn pages() -> Vec<Page> {
     let hostile_paragraph = format!("有人在留言中写下{HOSTILE}和{TEMPLATE_SYNTAX}这样的字样。");
     let c = article("p3", 1, &format!("测试{HOSTILE}{TEMPLATE_SYNTAX}"), "上城区", &[&hostile_paragraph]);
 
-    [("p1", a), ("p2", b), ("p3", c)]
-        .into_iter()
-        .map(|(id, article)| Page {
-            id: id.to_owned(),
-            source: Source {
-                file: format!("{id}.txt"),
-                format: "text".into(),
-                encoding: "UTF-8".into(),
-                bytes: 100,
-                blake3: "00".repeat(32),
-            },
-            articles: vec![article],
-            ..Page::default()
+    [("p1", a), ("p2", b), ("p3", c)].into_iter().map(|(id, article)| page(id, vec![article])).collect()
+}
+
+/// A summarize artifact's page `id` holding `articles`, from a 100-byte text file.
+pub fn page(id: &str, articles: Vec<Article>) -> Page {
+    Page {
+        id: id.to_owned(),
+        source: Source {
+            file: format!("{id}.txt"),
+            format: "text".into(),
+            encoding: "UTF-8".into(),
+            bytes: 100,
+            blake3: "00".repeat(32),
+        },
+        articles,
+        ..Page::default()
+    }
+}
+
+/// Writes `pages` as summarize artifacts into `dir/in` (emptied first), in order.
+pub fn write_pages(dir: &Path, pages: &[Page]) -> Vec<PathBuf> {
+    let input = dir.join("in");
+    let _ = std::fs::remove_dir_all(&input);
+    pages
+        .iter()
+        .map(|page| {
+            let path = input.join(format!("{}.json", page.id));
+            model::io::write_page(&path, "summarize", page).expect("write artifact");
+            path
         })
         .collect()
 }
 
 /// Writes the fixture pages as summarize artifacts into `dir/in/`; returns their paths.
 pub fn write_artifacts(dir: &Path) -> Vec<PathBuf> {
-    pages()
-        .iter()
-        .map(|page| {
-            let path = dir.join("in").join(format!("{}.json", page.id));
-            model::io::write_page(&path, "summarize", page).expect("write fixture artifact");
-            path
-        })
-        .collect()
+    write_pages(dir, &pages())
 }
 
 /// The fixed build time of the tests: 2026-09-21T14:13:20Z.

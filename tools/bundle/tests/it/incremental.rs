@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use model::{Article, Figure, Location, Page, Quote, Section, Source};
+use crate::fixtures::write_pages;
+use model::{Article, Figure, Location, Page, Quote, Section};
 
 /// Characters the invented text is made of (no real article's text).
 const CHARACTERS: &str = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别手角期根论运农指几九区强放决西被干做必战先回则任取据处府研";
@@ -74,32 +75,7 @@ fn page(n: usize, version: u64) -> Page {
             }
         })
         .collect();
-    Page {
-        id: id.clone(),
-        source: Source {
-            file: format!("{id}.txt"),
-            format: "text".into(),
-            encoding: "UTF-8".into(),
-            bytes: 100,
-            blake3: "00".repeat(32),
-        },
-        articles,
-        ..Page::default()
-    }
-}
-
-/// Writes `pages` as the artifacts in `dir/in/` (and only those), in their order's names.
-fn write_inputs(dir: &Path, pages: &[Page]) -> Vec<PathBuf> {
-    let input = dir.join("in");
-    let _ = std::fs::remove_dir_all(&input);
-    pages
-        .iter()
-        .map(|page| {
-            let path = input.join(format!("{}.json", page.id));
-            model::io::write_page(&path, "summarize", page).expect("write artifact");
-            path
-        })
-        .collect()
+    crate::fixtures::page(&id, articles)
 }
 
 /// Runs the bundle into `dir/out` on `inputs`, in that order.
@@ -196,10 +172,10 @@ fn manifest_files(root: &Path) -> Vec<(String, u64, String)> {
 /// Builds `pages` incrementally in `warm` (whatever it holds) and cold in a new folder, and
 /// insists that they agree.
 fn assert_same_as_cold(warm: &Path, pages: &[Page], what: &str) {
-    let inputs = write_inputs(warm, pages);
+    let inputs = write_pages(warm, pages);
     let warm_out = bundle(warm, &inputs);
     let cold = tempfile::tempdir().expect("tempdir");
-    let cold_inputs = write_inputs(cold.path(), pages);
+    let cold_inputs = write_pages(cold.path(), pages);
     let cold_out = bundle(cold.path(), &cold_inputs);
     let (warm_files, cold_files) = (files(&warm_out), files(&cold_out));
     let warm_names: Vec<&String> = warm_files.keys().collect();
@@ -291,7 +267,7 @@ fn lost_state_or_damaged_outputs_are_rebuilt_to_what_a_cold_build_makes() {
 fn a_changed_index_template_renders_the_index_again_though_no_page_changed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pages: Vec<Page> = (0..5).map(|n| page(n, 0)).collect();
-    let inputs = write_inputs(dir.path(), &pages);
+    let inputs = write_pages(dir.path(), &pages);
     let out = bundle(dir.path(), &inputs);
     let templates = dir.path().join("templates");
     std::fs::create_dir_all(&templates).expect("mkdir");
