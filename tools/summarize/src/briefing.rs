@@ -44,9 +44,9 @@ pub const PART_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// How many key figures per district the corpus briefing shows.
-const KEY_FIGURES_PER_DISTRICT: usize = 5;
+pub(crate) const KEY_FIGURES_PER_DISTRICT: usize = 5;
 /// How many key figures a district profile shows.
-const KEY_FIGURES_PER_PROFILE: usize = 15;
+pub(crate) const KEY_FIGURES_PER_PROFILE: usize = 15;
 /// The display name of the group of articles with no district.
 pub const NO_DISTRICT: &str = "未标注区县";
 
@@ -127,7 +127,7 @@ impl Briefings {
         self.assembled
     }
 
-    fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
+    pub(crate) fn render(&self, name: &str, ctx: Value) -> Result<String, TemplateError> {
         let template = self.env.get_template(name).map_err(|e| template_error(&self.origins, &e))?;
         template.render(ctx).map_err(|e| template_error(&self.origins, &e))
     }
@@ -190,30 +190,15 @@ impl Briefings {
         Ok(())
     }
 
-    /// The profile of one district (`district.md`).
+    /// The profile of one district (`district.md`), rendered whole from its rows (the
+    /// assembled profile is `Briefings::assembled_profile`).
     pub fn district_profile(&self, profile: &DistrictProfile) -> Result<String, TemplateError> {
-        if !self.assembled {
-            let key_figures = Value::from_serialize(profile.figures.best(KEY_FIGURES_PER_PROFILE));
-            return self.render("district.md", context! { district => Value::from_serialize(profile), key_figures });
-        }
-        let parts = &profile.parts;
-        let key_figures: String = parts.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.district).collect();
-        let key_figures = Value::from_safe_string(key_figures);
-        let district = context! {
-            name => &profile.name,
-            slug => &profile.slug,
-            article_count => parts.article_count,
-            articles => Value::from_safe_string(parts.articles.clone()),
-            figure_count => profile.figure_count,
-            people_count => parts.people_count,
-            people => Value::from_safe_string(parts.people.clone()),
-            quote_count => parts.quote_count,
-            quotes => Value::from_safe_string(parts.quotes.clone()),
-        };
-        self.render("parts/district.md", context! { district, key_figures })
+        let key_figures = Value::from_serialize(profile.figures.best(KEY_FIGURES_PER_PROFILE));
+        self.render("district.md", context! { district => Value::from_serialize(profile), key_figures })
     }
 
-    /// The briefing over the whole corpus (`corpus.md`).
+    /// The briefing over the whole corpus (`corpus.md`), rendered whole from its rows (the
+    /// assembled one is `Briefings::assembled_corpus`).
     pub fn corpus_briefing(&self, corpus: &Corpus) -> Result<String, TemplateError> {
         let districts: Vec<_> = corpus
             .districts
@@ -222,40 +207,12 @@ impl Briefings {
                 context! {
                     name => &d.name,
                     slug => &d.slug,
-                    article_count => d.article_count(),
+                    article_count => d.articles.len(),
                     figure_count => d.figure_count,
-                    key_figures => if self.assembled {
-                        let lines: String =
-                            d.parts.figures.best(KEY_FIGURES_PER_DISTRICT).into_iter().map(|f| f.corpus).collect();
-                        Value::from_safe_string(lines)
-                    } else {
-                        Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT))
-                    },
+                    key_figures => Value::from_serialize(d.figures.best(KEY_FIGURES_PER_DISTRICT)),
                 }
             })
             .collect();
-        if self.assembled {
-            let mut events: Vec<&EventPart> = corpus.event_parts.iter().collect();
-            events.sort_by_key(|e| e.key);
-            let events: String = events.into_iter().map(|e| e.text.as_str()).collect();
-            let speakers: Vec<Value> = corpus
-                .speaker_parts()
-                .into_iter()
-                .map(|(speaker, role, quotes)| {
-                    context! { speaker, role, quotes => Value::from_safe_string(quotes.concat()) }
-                })
-                .collect();
-            return self.render(
-                "parts/corpus.md",
-                context! {
-                    page_count => corpus.page_count,
-                    article_count => corpus.article_count,
-                    districts => districts,
-                    speakers => speakers,
-                    events => Value::from_safe_string(events),
-                },
-            );
-        }
         let mut events = corpus.events.clone();
         events.sort_by_key(Event::sort_key);
         self.render(
@@ -314,22 +271,6 @@ pub struct FigurePart {
 pub struct EventPart {
     pub key: (u32, u32, u32),
     pub text: String,
-}
-
-/// What the assembled district profile holds of its articles: rendered parts, joined in order
-/// as they come (a string per list, not one per part, is what the profile template prints).
-#[derive(Debug, Clone, Default)]
-pub struct DistrictParts {
-    pub article_count: usize,
-    pub articles: String,
-    /// Each person once, by (name, role) (`DistrictProfile::known_people`).
-    pub people_count: usize,
-    pub people: String,
-    pub quote_count: usize,
-    pub quotes: String,
-    /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
-    pub corpus_quotes: Vec<(Option<String>, Option<String>, String)>,
-    pub figures: KeyFigures<FigurePart>,
 }
 
 /// An article as listed in a district profile.
@@ -410,17 +351,6 @@ pub struct DistrictProfile {
     /// scan of the list per person was quadratic in a district's people).
     #[serde(skip)]
     pub known_people: std::collections::HashSet<(String, Option<String>)>,
-    /// The rendered parts, when the briefings are assembled (`articles`, `people` and `quotes`
-    /// are then empty).
-    #[serde(skip)]
-    pub parts: DistrictParts,
-}
-
-impl DistrictProfile {
-    /// How many articles the district has.
-    pub fn article_count(&self) -> usize {
-        self.articles.len() + self.parts.article_count
-    }
 }
 
 /// One speaker and what they said, across the corpus.
@@ -438,8 +368,6 @@ pub struct Corpus {
     pub article_count: usize,
     pub districts: BTreeMap<String, DistrictProfile>,
     pub events: Vec<Event>,
-    /// The timeline's rendered lines, when the briefings are assembled (`events` is then empty).
-    pub event_parts: Vec<EventPart>,
 }
 
 pub use model::text::slug;
@@ -547,42 +475,6 @@ impl Corpus {
         }
         profile.quotes.extend(rows.quotes);
         self.events.extend(rows.events);
-        if let Some(parts) = rows.parts {
-            profile.parts.article_count += 1;
-            profile.parts.articles.push_str(&parts.article);
-            for person in parts.people {
-                if profile.known_people.insert((person.name, person.role)) {
-                    profile.parts.people_count += 1;
-                    profile.parts.people.push_str(&person.text);
-                }
-            }
-            for quote in parts.quotes {
-                profile.parts.quote_count += 1;
-                profile.parts.quotes.push_str(&quote.district);
-                profile.parts.corpus_quotes.push((quote.speaker, quote.role, quote.corpus));
-            }
-            self.event_parts.extend(parts.events);
-            for figure in parts.figures {
-                profile.parts.figures.add_weighted(figure.weight, figure);
-            }
-        }
-    }
-
-    /// `speakers` from the rendered parts: (speaker, role, lines), in the same order.
-    fn speaker_parts(&self) -> Vec<(&str, Option<&str>, Vec<&str>)> {
-        let mut speakers: Vec<(&str, Option<&str>, Vec<&str>)> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (speaker, role, line) in self.districts.values().flat_map(|d| &d.parts.corpus_quotes) {
-            let Some(name) = speaker.as_deref() else { continue };
-            match index.get(name) {
-                Some(&at) => speakers[at].2.push(line),
-                None => {
-                    index.insert(name, speakers.len());
-                    speakers.push((name, role.as_deref(), vec![line]));
-                }
-            }
-        }
-        speakers
     }
 
     /// Attributed quotes grouped by speaker, speakers in order of first appearance.
@@ -817,9 +709,11 @@ mod tests {
         vec![a, b, c, d, e]
     }
 
-    /// The district profiles and the corpus briefing of `articles`, rendered by `briefings`.
+    /// The district profiles and the corpus briefing of `articles`, rendered by `briefings`:
+    /// assembled from parts (`crate::assembly`) or whole from rows (`Corpus`).
     fn render_all(briefings: &super::Briefings, articles: &[Article]) -> Vec<(String, String)> {
         let mut corpus = super::Corpus::default();
+        let mut pages = Vec::new();
         for page in articles.chunks(2) {
             corpus.page_count += 1;
             let mut rows: Vec<super::ArticleRows> = page
@@ -828,10 +722,28 @@ mod tests {
                 .map(|(k, a)| super::article_rows(a, (k == 0).then_some("一句摘要*强调*。")))
                 .collect();
             super::keep_key_figure_candidates(&mut rows);
-            for mut row in rows {
-                briefings.render_parts(&mut row).expect("parts render");
-                corpus.add_rows(row);
+            for row in &mut rows {
+                briefings.render_parts(row).expect("parts render");
             }
+            pages.push(rows);
+        }
+        if briefings.assembled() {
+            let mut assembly = crate::assembly::Assembly::default();
+            assembly.page_count = corpus.page_count;
+            for row in pages.iter().flatten() {
+                assembly.add_parts(&row.district, row.figure_count, row.parts.as_ref().expect("parts"));
+            }
+            let text = |o: crate::assembly::Output<'_>| String::from_utf8(o.to_vec()).expect("utf-8");
+            let mut out: Vec<(String, String)> = assembly
+                .districts()
+                .into_iter()
+                .map(|d| (d.slug.clone(), text(briefings.assembled_profile(d).expect("profile renders"))))
+                .collect();
+            out.push(("corpus".into(), text(briefings.assembled_corpus(&assembly).expect("corpus renders"))));
+            return out;
+        }
+        for row in pages.into_iter().flatten() {
+            corpus.add_rows(row);
         }
         let mut out: Vec<(String, String)> = corpus
             .districts

@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use summarize::assembly::Assembly;
 use summarize::briefing::ArticleRows;
 
 /// Bumped when what the cache holds changes.
-const VERSION: &str = "briefing-cache-5";
+const VERSION: &str = "briefing-cache-6";
 
 /// Dead bytes a log may hold before it is compacted (besides being more than half of it).
 const COMPACT_PAST: u64 = 8 << 20;
@@ -41,20 +42,15 @@ pub struct Entry {
     pub len: u64,
 }
 
-/// A page's record in the log: its rows, with the page and input they were made from, checked
-/// when read back. On disk: the length of the JSON of this (rows without their parts), the JSON,
-/// then every row's rendered parts as length-prefixed strings (`codec`). The parts are most of
-/// the bytes, and parsing them as JSON strings was half of a rebuild's time at 10,000 pages.
-#[derive(Serialize, Deserialize)]
-struct Record {
-    page: String,
-    input: String,
-    rows: Vec<ArticleRows>,
-}
-
-/// The rendered parts in a length-prefixed binary form: counts and lengths as little-endian
-/// `u32`, an absent string as length `u32::MAX`.
+/// A page's record in the log, checked against the page and input it should be when read back.
+/// All length-prefixed binary (`codec`), so that its rendered parts can be borrowed where they
+/// lie (`feed`) rather than parsed: the page id and input hash; the rows as JSON when they are
+/// needed whole (an overridden `district.md` or `corpus.md`; else empty); then per row its
+/// district, figure count (at least its key-figure candidates) and rendered parts.
+/// The records' length-prefixed binary form: counts and lengths as little-endian `u32`, an
+/// absent string as length `u32::MAX`.
 mod codec {
+    use summarize::assembly::Assembly;
     use summarize::briefing::{ArticleParts, EventPart, FigurePart, PersonPart, QuotePart};
 
     const NONE: u32 = u32::MAX;
@@ -63,10 +59,10 @@ mod codec {
     pub struct Writer(pub Vec<u8>);
 
     impl Writer {
-        fn u32(&mut self, value: usize) {
+        pub fn u32(&mut self, value: usize) {
             self.0.extend_from_slice(&u32::try_from(value).unwrap_or(NONE - 1).to_le_bytes());
         }
-        fn str(&mut self, text: &str) {
+        pub fn str(&mut self, text: &str) {
             self.u32(text.len());
             self.0.extend_from_slice(text.as_bytes());
         }
@@ -119,31 +115,97 @@ mod codec {
         pub bytes: &'a [u8],
     }
 
-    impl Reader<'_> {
-        fn take(&mut self, n: usize) -> Option<&[u8]> {
-            let (head, rest) = (self.bytes.get(..n)?, self.bytes.get(n..)?);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let bytes: &'a [u8] = self.bytes;
+            let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
             self.bytes = rest;
             Some(head)
         }
         fn raw_u32(&mut self) -> Option<u32> {
             Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
         }
-        fn count(&mut self) -> Option<usize> {
+        pub fn count(&mut self) -> Option<usize> {
             // Every counted item takes at least 4 bytes: a count past that is not ours.
             let n = self.raw_u32()? as usize;
             (n <= self.bytes.len() / 4).then_some(n)
         }
-        fn string(&mut self) -> Option<String> {
+        pub fn number(&mut self) -> Option<usize> {
+            self.raw_u32().map(|n| n as usize)
+        }
+        /// A string's bytes, not checked to be UTF-8 (a part, written out as it is).
+        pub fn bytes(&mut self) -> Option<&'a [u8]> {
             let n = self.raw_u32()?;
             (n != NONE).then_some(())?;
-            String::from_utf8(self.take(n as usize)?.to_vec()).ok()
+            self.take(n as usize)
         }
-        fn opt(&mut self) -> Option<Option<String>> {
+        fn opt_bytes(&mut self) -> Option<Option<&'a [u8]>> {
             let n = self.raw_u32()?;
             if n == NONE {
                 return Some(None);
             }
-            Some(Some(String::from_utf8(self.take(n as usize)?.to_vec()).ok()?))
+            Some(Some(self.take(n as usize)?))
+        }
+        /// A string checked to be UTF-8.
+        pub fn str(&mut self) -> Option<&'a str> {
+            std::str::from_utf8(self.bytes()?).ok()
+        }
+        pub fn string(&mut self) -> Option<String> {
+            self.str().map(str::to_owned)
+        }
+        fn opt(&mut self) -> Option<Option<String>> {
+            match self.opt_bytes()? {
+                None => Some(None),
+                Some(bytes) => Some(Some(String::from_utf8(bytes.to_vec()).ok()?)),
+            }
+        }
+
+        /// Reads one row's parts (as `parts` wrote them) into `assembly` as an article of
+        /// `district` with `figure_count` figures, or only walks over them when there is none.
+        pub fn feed(
+            &mut self,
+            mut assembly: Option<&mut Assembly<'a>>,
+            district: &'a str,
+            figure_count: usize,
+        ) -> Option<()> {
+            let has_parts = match self.take(1)? {
+                [0] => false,
+                [1] => true,
+                _ => return None,
+            };
+            let entry = if has_parts { Some(self.bytes()?) } else { None };
+            let d = assembly.as_deref_mut().map(|a| a.article(district, figure_count, entry));
+            if !has_parts {
+                return Some(());
+            }
+            for _ in 0..self.count()? {
+                let (name, role, line) = (self.bytes()?, self.opt_bytes()?, self.bytes()?);
+                if let (Some(a), Some(d)) = (assembly.as_deref_mut(), d) {
+                    a.person(d, name, role, line);
+                }
+            }
+            for _ in 0..self.count()? {
+                let (speaker, role) = (self.opt_bytes()?, self.opt_bytes()?);
+                let (district_line, corpus_line) = (self.bytes()?, self.bytes()?);
+                if let (Some(a), Some(d)) = (assembly.as_deref_mut(), d) {
+                    a.quote(d, speaker, role, district_line, corpus_line);
+                }
+            }
+            for _ in 0..self.count()? {
+                let key = (self.raw_u32()?, self.raw_u32()?, self.raw_u32()?);
+                let line = self.bytes()?;
+                if let Some(a) = assembly.as_deref_mut() {
+                    a.event(key, line);
+                }
+            }
+            for _ in 0..self.count()? {
+                let weight = self.raw_u32()? as usize;
+                let (district_line, corpus_line) = (self.bytes()?, self.bytes()?);
+                if let (Some(a), Some(d)) = (assembly.as_deref_mut(), d) {
+                    a.figure(d, weight, district_line, corpus_line);
+                }
+            }
+            Some(())
         }
 
         pub fn parts(&mut self) -> Option<Option<ArticleParts>> {
@@ -243,39 +305,86 @@ impl Cache {
         self.previous.get(page)
     }
 
-    /// The rows of `page` recorded at `entry`, `None` when the record does not read back as that
-    /// page's (a miss: the caller renders the page again).
-    pub fn read(&self, page: &str, entry: &Entry) -> Option<Vec<ArticleRows>> {
+    /// The bytes of `page`'s record at `entry`, `None` when they do not read back as that page's
+    /// (a miss: the caller renders the page again). Its parts are only walked over, for `feed`.
+    pub fn read_record(&self, page: &str, entry: &Entry) -> Option<Vec<u8>> {
         let mut bytes = vec![0; usize::try_from(entry.len).ok()?];
         self.log.read_exact_at(&mut bytes, entry.offset).ok()?;
-        let head_len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
-        let record: Record = serde_json::from_slice(bytes.get(4..4 + head_len)?).ok()?;
-        if record.page != page || record.input != entry.input {
-            return None;
+        let mut reader = Self::open_record(&bytes, page, &entry.input)?;
+        let _json = reader.bytes()?;
+        for _ in 0..reader.count()? {
+            let (district, figure_count) = (reader.str()?, reader.number()?);
+            reader.feed(None, district, figure_count)?;
         }
-        let mut rows = record.rows;
-        let mut reader = codec::Reader { bytes: bytes.get(4 + head_len..)? };
-        for row in &mut rows {
-            row.parts = reader.parts()?;
+        reader.bytes.is_empty().then_some(bytes)
+    }
+
+    /// A reader past the page and input of `record`, when they are `page` and `input`.
+    fn open_record<'a>(record: &'a [u8], page: &str, input: &str) -> Option<codec::Reader<'a>> {
+        let mut reader = codec::Reader { bytes: record };
+        (reader.str()? == page && reader.str()? == input).then_some(reader)
+    }
+
+    /// Adds the rows of a record that `read_record` or `record` made to `assembly`, calling
+    /// `row` with each row's district; `None` (having added nothing) when it is not a record.
+    pub fn feed<'a>(record: &'a [u8], assembly: &mut Assembly<'a>, mut row: impl FnMut(&'a str)) -> Option<()> {
+        let mut reader = codec::Reader { bytes: record };
+        let (_page, _input, _json) = (reader.bytes()?, reader.bytes()?, reader.bytes()?);
+        let rows = reader.count()?;
+        let mut check = codec::Reader { bytes: reader.bytes };
+        for _ in 0..rows {
+            let (district, figure_count) = (check.str()?, check.number()?);
+            check.feed(None, district, figure_count)?;
         }
-        reader.bytes.is_empty().then_some(rows)
+        check.bytes.is_empty().then_some(())?;
+        for _ in 0..rows {
+            let (district, figure_count) = (reader.str()?, reader.number()?);
+            row(district);
+            reader.feed(Some(&mut *assembly), district, figure_count)?;
+        }
+        Some(())
+    }
+
+    /// The rows of `page` recorded at `entry`, owned (what an overridden `district.md` or
+    /// `corpus.md` is rendered from), `None` when the record does not read back as that page's.
+    pub fn read(&self, page: &str, entry: &Entry) -> Option<Vec<ArticleRows>> {
+        let bytes = self.read_record(page, entry)?;
+        let mut reader = Self::open_record(&bytes, page, &entry.input)?;
+        let json = reader.bytes()?;
+        let mut rows: Vec<ArticleRows> = Vec::new();
+        let count = reader.count()?;
+        for at in 0..count {
+            let (district, figure_count) = (reader.string()?, reader.number()?);
+            let parts = reader.parts()?;
+            rows.push(ArticleRows { district, figure_count, parts, ..ArticleRows::default() });
+            if !json.is_empty() && at + 1 == count {
+                let whole: Vec<ArticleRows> = serde_json::from_slice(json).ok()?;
+                (whole.len() == count).then_some(())?;
+                for (row, whole) in rows.iter_mut().zip(whole) {
+                    *row = ArticleRows { parts: row.parts.take(), ..whole };
+                }
+            }
+        }
+        Some(rows)
     }
 
     /// The record of `page`'s rows, to `append` (made on any thread).
     pub fn record(page: &str, input: &str, rows: &[ArticleRows]) -> anyhow::Result<Vec<u8>> {
-        #[derive(Serialize)]
-        struct RecordRef<'a> {
-            page: &'a str,
-            input: &'a str,
-            rows: &'a [ArticleRows],
+        let mut writer = codec::Writer::default();
+        writer.str(page);
+        writer.str(input);
+        // Rows that are not all in their parts are needed whole.
+        if rows.iter().any(|r| r.parts.is_none()) {
+            let json = serde_json::to_string(rows).context("serializing the briefing cache")?;
+            writer.str(&json);
+        } else {
+            writer.str("");
         }
-        let head = serde_json::to_vec(&RecordRef { page, input, rows }).context("serializing the briefing cache")?;
-        let mut writer = codec::Writer(Vec::with_capacity(head.len() + 4));
-        writer
-            .0
-            .extend_from_slice(&u32::try_from(head.len()).context("a page's briefing rows past 4 GiB")?.to_le_bytes());
-        writer.0.extend_from_slice(&head);
+        writer.u32(rows.len());
         for row in rows {
+            writer.str(&row.district);
+            let candidates = row.figures.len() + row.parts.as_ref().map_or(0, |p| p.figures.len());
+            writer.u32(row.figure_count.max(candidates));
             writer.parts(row.parts.as_ref());
         }
         Ok(writer.0)

@@ -4,10 +4,12 @@
 //! - `rank`: TextRank-style centrality with a lead bias; picks whole sentences verbatim.
 //! - `events`: dated sentences for the corpus timeline.
 //! - `briefing`: the templates (built-in, overridable file by file) and the rows they show.
+//! - `assembly`: the built-in district profiles and corpus briefing joined from borrowed parts.
 //!
 //! Pure: pages in, pages and rendered text out; no file system access (the binary reads the
 //! user's template folder and writes the files).
 
+pub mod assembly;
 pub mod briefing;
 pub mod events;
 pub mod rank;

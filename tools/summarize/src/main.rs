@@ -22,6 +22,7 @@ use model::options::SummarizeOptions;
 use rayon::prelude::*;
 mod cache;
 
+use summarize::assembly::{Assembly, Output};
 use summarize::briefing::{
     ArticleRows, Briefings, Corpus, TemplateSource, article_rows_with, keep_key_figure_candidates, slug, summary_of,
 };
@@ -104,14 +105,17 @@ fn read_digests(path: &Path) -> BTreeMap<String, String> {
 const CHUNK_PAGES: usize = 256;
 
 /// Bumped when what the cache holds changes (with `cache::VERSION`).
-const CACHE_VERSION: &str = "briefing-cache-5";
+const CACHE_VERSION: &str = "briefing-cache-6";
 
-/// One page's share of the briefings in this run: its entry for the cache index, its rows, and
-/// its new record when it was rendered (to be appended to the cache's log).
+/// One page's share of the briefings in this run: its entry for the cache index, and either
+/// its record (when the briefings are assembled from parts: read from the log or just made) or
+/// its rows (when they are rendered whole); `fresh` when the record is new, to be appended to
+/// the cache's log.
 struct PageShare {
     entry: cache::Entry,
     rows: Vec<ArticleRows>,
-    record: Option<Vec<u8>>,
+    record: Vec<u8>,
+    fresh: bool,
 }
 
 /// What makes the cache valid: this binary, the options and the templates.
@@ -157,18 +161,27 @@ fn briefing_page(
     let id = model::io::page_id(input);
     let stamp = stamp_of(input)?;
     let cached = cache.previous(&id).filter(|e| e.briefs.iter().all(|b| existing.contains(b)));
+    // What a cached page brings: its record's bytes when assembling, else its rows.
+    let reuse = |entry: &cache::Entry| -> Option<(Vec<ArticleRows>, Vec<u8>)> {
+        if briefings.assembled() {
+            cache.read_record(&id, entry).map(|record| (Vec::new(), record))
+        } else {
+            cache.read(&id, entry).map(|rows| (rows, Vec::new()))
+        }
+    };
     if let Some(entry) = cached.filter(|e| e.stamp == stamp)
-        && let Some(rows) = cache.read(&id, entry)
+        && let Some((rows, record)) = reuse(entry)
     {
-        return Ok(PageShare { entry: entry.clone(), rows, record: None });
+        return Ok(PageShare { entry: entry.clone(), rows, record, fresh: false });
     }
     let bytes = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let hash = blake3::hash(&bytes).to_hex().to_string();
     if let Some(entry) = cached.filter(|e| e.input == hash)
-        && let Some(rows) = cache.read(&id, entry)
+        && let Some((rows, record)) = reuse(entry)
     {
         // Same contents, touched file: remember the new stamp.
-        return Ok(PageShare { entry: cache::Entry { stamp, ..entry.clone() }, rows, record: None });
+        let entry = cache::Entry { stamp, ..entry.clone() };
+        return Ok(PageShare { entry, rows, record, fresh: false });
     }
     let (_step, page) = model::wire::decode(&bytes).with_context(|| format!("{}", input.display()))?;
     let mut briefs = Vec::new();
@@ -189,8 +202,40 @@ fn briefing_page(
         briefings.render_parts(row)?;
     }
     let record = cache::Cache::record(&id, &hash, &rows)?;
+    if briefings.assembled() {
+        // The record holds all the rows are needed for.
+        rows = Vec::new();
+    }
     let entry = cache::Entry { input: hash, stamp, briefs, offset: 0, len: 0 };
-    Ok(PageShare { entry, rows, record: Some(record) })
+    Ok(PageShare { entry, rows, record, fresh: true })
+}
+
+/// Writes a file made of `pieces` to `path` unless it already holds exactly them (as
+/// `write_if_changed`), through a temporary file renamed into place.
+fn write_pieces_if_changed(path: &Path, output: &Output<'_>) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let len = output.len();
+    let same = std::fs::metadata(path).is_ok_and(|m| m.len() == len as u64)
+        && std::fs::File::open(path).is_ok_and(|file| {
+            let mut old = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut buffer = Vec::new();
+            output.pieces().all(|piece| {
+                buffer.resize(piece.len(), 0);
+                old.read_exact(&mut buffer).is_ok() && buffer == piece
+            })
+        });
+    if same {
+        return Ok(());
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = model::io::temp_file_in(dir)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    for piece in output.pieces() {
+        writer.write_all(piece).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let tmp = writer.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
+    Ok(())
 }
 
 /// The combined briefing step; returns the number of pages that failed.
@@ -210,10 +255,18 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut cache = cache::Cache::open(&out.join(".cache"), &key)?;
     let mut failed = 0;
     let mut corpus = Corpus::default();
+    // The records of the pages, in input order, with their input hashes (assembled briefings).
+    let mut records: Vec<(String, Vec<u8>)> = Vec::new();
     let mut digests: BTreeMap<String, blake3::Hasher> = BTreeMap::new();
-    // Hashed, not ordered: 45,000 paths compared component by component were a tenth of a
-    // rebuild at 10,000 pages.
-    let mut written: HashSet<PathBuf> = HashSet::new();
+    let mut digest = |district: &str, input_hash: &str| {
+        // A district's profile is made from its rows, which its pages' artifacts decide.
+        let digest = digests.entry(district.to_owned()).or_insert_with(|| {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(key.as_bytes());
+            hasher
+        });
+        digest.update(input_hash.as_bytes());
+    };
     let mut briefs_written: HashSet<String> = HashSet::new();
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
     // held besides what the corpus keeps of them.
@@ -237,37 +290,52 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
             };
             corpus.page_count += 1;
             let mut entry = page.entry;
-            if let Some(record) = &page.record {
-                (entry.offset, entry.len) = cache.append(record)?;
+            if page.fresh {
+                (entry.offset, entry.len) = cache.append(&page.record)?;
             }
             briefs_written.extend(entry.briefs.iter().cloned());
             let input_hash = entry.input.clone();
             cache.keep(model::io::page_id(input), entry);
             for rows in page.rows {
-                // A district's profile is made from its rows, which its pages' artifacts decide.
-                let digest = digests.entry(rows.district.clone()).or_insert_with(|| {
-                    let mut hasher = blake3::Hasher::new();
-                    hasher.update(key.as_bytes());
-                    hasher
-                });
-                digest.update(input_hash.as_bytes());
+                digest(&rows.district, &input_hash);
                 corpus.add_rows(rows);
             }
+            if briefings.assembled() {
+                records.push((input_hash, page.record));
+            }
         }
+    }
+    let mut assembly = Assembly::default();
+    assembly.page_count = corpus.page_count;
+    for (input_hash, record) in &records {
+        cache::Cache::feed(record, &mut assembly, |district| digest(district, input_hash))
+            .context("reading back the briefing cache's records")?;
     }
     // A profile whose rows came from the same artifacts as last time is not rendered again.
     let digests_path = out.join(".cache").join("districts.tsv");
     let previous = read_digests(&digests_path);
     let mut made = BTreeMap::new();
-    for (name, profile) in &corpus.districts {
+    let mut written: HashSet<PathBuf> = HashSet::new();
+    let mut profile = |name: &str, slug: &str| -> anyhow::Result<Option<PathBuf>> {
         let digest = digests.get(name).map(|h| h.finalize().to_hex().to_string()).unwrap_or_default();
-        let path = out.join("districts").join(format!("{}.md", profile.slug));
-        if previous.get(&profile.slug) != Some(&digest) || !path.is_file() {
-            let text = briefings.district_profile(profile)?;
-            write_if_changed(&path, text.as_bytes())?;
+        let path = out.join("districts").join(format!("{slug}.md"));
+        let stale = previous.get(slug) != Some(&digest) || !path.is_file();
+        made.insert(slug.to_owned(), digest);
+        written.insert(path.clone());
+        Ok(stale.then_some(path))
+    };
+    if briefings.assembled() {
+        for district in assembly.districts() {
+            if let Some(path) = profile(district.name, &district.slug)? {
+                write_pieces_if_changed(&path, &briefings.assembled_profile(district)?)?;
+            }
         }
-        made.insert(profile.slug.clone(), digest);
-        written.insert(path);
+    } else {
+        for (name, district) in &corpus.districts {
+            if let Some(path) = profile(name, &district.slug)? {
+                write_if_changed(&path, briefings.district_profile(district)?.as_bytes())?;
+            }
+        }
     }
     let lines: String = made.iter().map(|(slug, digest)| format!("{slug}\t{digest}\n")).collect();
     model::io::write_atomic(&digests_path, lines.as_bytes())?;
@@ -281,20 +349,28 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     }
     remove_stale(&out.join("districts"), "md", &written)?;
     cache.finish()?;
-    let text = briefings.corpus_briefing(&corpus)?;
-    write_if_changed(&out.join("corpus.md"), text.as_bytes())?;
+    if briefings.assembled() {
+        write_pieces_if_changed(&out.join("corpus.md"), &briefings.assembled_corpus(&assembly)?)?;
+    } else {
+        write_if_changed(&out.join("corpus.md"), briefings.corpus_briefing(&corpus)?.as_bytes())?;
+    }
+    let (article_count, district_count) = if briefings.assembled() {
+        (assembly.article_count, assembly.districts().len())
+    } else {
+        (corpus.article_count, corpus.districts.len())
+    };
     batch::emit(args.events, &batch::Event::End { done: corpus.page_count, failed, peak_rss_kb: batch::peak_rss_kb() });
     if !args.events {
         eprintln!(
-            "summarize briefing: {} pages, {} articles, {} districts, {failed} failed, output in {}",
+            "summarize briefing: {} pages, {article_count} articles, {district_count} districts, {failed} failed, output in {}",
             corpus.page_count,
-            corpus.article_count,
-            corpus.districts.len(),
             out.display()
         );
     }
     // The process exits next: freeing every row one by one (a tenth of a rebuild's time at
     // 10,000 pages) would only delay it.
+    std::mem::forget(assembly);
+    std::mem::forget(records);
     std::mem::forget(corpus);
     Ok(failed)
 }

@@ -1,0 +1,362 @@
+//! The assembled district profiles and corpus briefing, joined from rendered parts that are
+//! borrowed, not copied: each part is a slice of the cached records the binary holds (or of
+//! `ArticleParts`), and an output is its small rendered frame (`parts/district.md`,
+//! `parts/corpus.md`) with the parts spliced in where the frame has a marker (`Output`), written
+//! piece by piece. At 10,000 pages the parts are 170 MB; reading them back as owned strings and
+//! joining them into strings that were cloned into template values was most of a rebuild.
+//!
+//! Parts are bytes: they were rendered as text by this crate and are written out unchanged, so
+//! they are not validated again (what the frame shows of them, names and key figures, is).
+//! Deliberately not done: user templates (an overridden `district.md` or `corpus.md` is rendered
+//! whole from rows, `briefing::Corpus`).
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use minijinja::{Value, context};
+
+use crate::briefing::{ArticleParts, Briefings, KEY_FIGURES_PER_DISTRICT, KEY_FIGURES_PER_PROFILE, KeyFigures};
+use crate::briefing::{TemplateError, slug};
+
+/// A part: bytes of rendered text, borrowed from where it was read.
+type Part<'a> = &'a [u8];
+
+/// A quote under its speaker: (speaker, role, line).
+type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, Part<'a>);
+
+/// A dated event: (place in the timeline, line).
+type EventLine<'a> = ((u32, u32, u32), Part<'a>);
+
+/// One district's parts, in the order their articles came.
+#[derive(Debug, Default)]
+pub struct District<'a> {
+    pub name: &'a str,
+    pub slug: String,
+    pub article_count: usize,
+    pub figure_count: usize,
+    articles: Vec<&'a [u8]>,
+    /// Each person once, by (name, role).
+    people: Vec<&'a [u8]>,
+    known_people: HashSet<(&'a [u8], Option<&'a [u8]>)>,
+    quotes: Vec<&'a [u8]>,
+    /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
+    corpus_quotes: Vec<CorpusQuote<'a>>,
+    /// (line in the profile, line in the corpus briefing) of the key-figure candidates.
+    figures: KeyFigures<(&'a [u8], &'a [u8])>,
+}
+
+/// The parts of every article, gathered one article at a time in input order.
+#[derive(Debug, Default)]
+pub struct Assembly<'a> {
+    pub page_count: usize,
+    pub article_count: usize,
+    districts: Vec<District<'a>>,
+    by_name: HashMap<&'a str, usize>,
+    events: Vec<EventLine<'a>>,
+}
+
+/// The district an article's parts go to (`Assembly::article`).
+#[derive(Debug, Clone, Copy)]
+pub struct DistrictId(usize);
+
+impl<'a> Assembly<'a> {
+    /// Starts an article of `district` that prints `figure_count` figures (at least as many as
+    /// its key-figure candidates) and whose entry in the profile is `entry`.
+    pub fn article(&mut self, district: &'a str, figure_count: usize, entry: Option<&'a [u8]>) -> DistrictId {
+        self.article_count += 1;
+        let at = match self.by_name.get(district) {
+            Some(&at) => at,
+            None => {
+                self.by_name.insert(district, self.districts.len());
+                self.districts.push(District { name: district, slug: slug(district), ..District::default() });
+                self.districts.len() - 1
+            }
+        };
+        let d = &mut self.districts[at];
+        d.figure_count += figure_count;
+        if let Some(entry) = entry {
+            d.article_count += 1;
+            d.articles.push(entry);
+        }
+        DistrictId(at)
+    }
+
+    /// A person of the article (listed once per district by name and role).
+    pub fn person(&mut self, d: DistrictId, name: &'a [u8], role: Option<&'a [u8]>, line: &'a [u8]) {
+        let d = &mut self.districts[d.0];
+        if d.known_people.insert((name, role)) {
+            d.people.push(line);
+        }
+    }
+
+    /// A quote of the article: its line in the profile and under its speaker.
+    pub fn quote(
+        &mut self,
+        d: DistrictId,
+        speaker: Option<&'a [u8]>,
+        role: Option<&'a [u8]>,
+        district_line: &'a [u8],
+        corpus_line: &'a [u8],
+    ) {
+        let d = &mut self.districts[d.0];
+        d.quotes.push(district_line);
+        d.corpus_quotes.push((speaker, role, corpus_line));
+    }
+
+    /// A dated event of the article at `key` in the timeline.
+    pub fn event(&mut self, key: (u32, u32, u32), line: &'a [u8]) {
+        self.events.push((key, line));
+    }
+
+    /// A key-figure candidate of the article, of weight `weight`.
+    pub fn figure(&mut self, d: DistrictId, weight: usize, district_line: &'a [u8], corpus_line: &'a [u8]) {
+        self.districts[d.0].figures.add_weighted(weight, (district_line, corpus_line));
+    }
+
+    /// Adds an article's rendered parts (`Briefings::render_parts`).
+    pub fn add_parts(&mut self, district: &'a str, figure_count: usize, parts: &'a ArticleParts) {
+        let d = self.article(district, figure_count.max(parts.figures.len()), Some(parts.article.as_bytes()));
+        for p in &parts.people {
+            self.person(d, p.name.as_bytes(), p.role.as_deref().map(str::as_bytes), p.text.as_bytes());
+        }
+        for q in &parts.quotes {
+            let (speaker, role) = (q.speaker.as_deref().map(str::as_bytes), q.role.as_deref().map(str::as_bytes));
+            self.quote(d, speaker, role, q.district.as_bytes(), q.corpus.as_bytes());
+        }
+        for e in &parts.events {
+            self.event(e.key, e.text.as_bytes());
+        }
+        for f in &parts.figures {
+            self.figure(d, f.weight, f.district.as_bytes(), f.corpus.as_bytes());
+        }
+    }
+
+    /// The districts in name order (the order of the corpus briefing and of `Corpus`).
+    pub fn districts(&self) -> Vec<&District<'a>> {
+        let mut districts: Vec<&District<'a>> = self.districts.iter().collect();
+        districts.sort_by_key(|d| d.name);
+        districts
+    }
+}
+
+/// A rendered file: its frame's text and the parts spliced into it, in order.
+#[derive(Debug, Default)]
+pub struct Output<'a> {
+    frame: String,
+    /// Ranges of `frame` and parts, in order.
+    pieces: Vec<Piece<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    Frame(usize, usize),
+    Part(&'a [u8]),
+}
+
+impl Output<'_> {
+    /// The file's bytes, piece by piece.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+        self.pieces.iter().map(|piece| match *piece {
+            Piece::Frame(start, end) => &self.frame.as_bytes()[start..end],
+            Piece::Part(bytes) => bytes,
+        })
+    }
+
+    /// The file's length in bytes.
+    pub fn len(&self) -> usize {
+        self.pieces().map(<[u8]>::len).sum()
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole file (tests).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.pieces().flatten().copied().collect()
+    }
+}
+
+/// Private-use characters around a slot's number in a frame: where its parts go.
+const OPEN: char = '\u{F0000}';
+const CLOSE: char = '\u{F0001}';
+
+/// The slots of a frame being rendered: each a list of parts, shown in the frame as a marker
+/// (or as an empty string when it has no bytes, so the frame's `{% if %}` sees it as empty).
+#[derive(Default)]
+struct Slots<'a> {
+    parts: Vec<Vec<&'a [u8]>>,
+}
+
+impl<'a> Slots<'a> {
+    fn slot(&mut self, parts: Vec<&'a [u8]>) -> Value {
+        if parts.iter().all(|p| p.is_empty()) {
+            return Value::from_safe_string(String::new());
+        }
+        self.parts.push(parts);
+        Value::from_safe_string(format!("{OPEN}{}{CLOSE}", self.parts.len() - 1))
+    }
+
+    /// The frame with every slot's parts where its marker is; `None` when the markers are not
+    /// each found once (a name in the frame that held a marker character).
+    fn splice(self, frame: String) -> Option<Output<'a>> {
+        let mut pieces = Vec::new();
+        let mut used = vec![false; self.parts.len()];
+        let mut start = 0;
+        let mut rest = 0;
+        while let Some(at) = frame[rest..].find(OPEN).map(|i| i + rest) {
+            let digits = at + OPEN.len_utf8();
+            let close = frame[digits..].find(CLOSE)? + digits;
+            let slot: usize = frame[digits..close].parse().ok()?;
+            if std::mem::replace(used.get_mut(slot)?, true) {
+                return None;
+            }
+            pieces.push(Piece::Frame(start, at));
+            pieces.extend(self.parts[slot].iter().map(|&p| Piece::Part(p)));
+            start = close + CLOSE.len_utf8();
+            rest = start;
+        }
+        if !used.iter().all(|&u| u) {
+            return None;
+        }
+        pieces.push(Piece::Frame(start, frame.len()));
+        Some(Output { frame, pieces })
+    }
+}
+
+fn joined(parts: &[&[u8]]) -> String {
+    String::from_utf8_lossy(&parts.concat()).into_owned()
+}
+
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+impl Briefings {
+    /// A district's profile (`parts/district.md`), assembled from its parts.
+    pub fn assembled_profile<'a>(&self, d: &District<'a>) -> Result<Output<'a>, TemplateError> {
+        let key_figures: Vec<&[u8]> = d.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.0).collect();
+        let render = |slots: &mut Slots<'a>, whole: bool| {
+            let mut slot = |parts: &[&'a [u8]]| {
+                if whole { Value::from_safe_string(joined(parts)) } else { slots.slot(parts.to_vec()) }
+            };
+            let district = context! {
+                name => d.name,
+                slug => &d.slug,
+                article_count => d.article_count,
+                articles => slot(&d.articles),
+                figure_count => d.figure_count,
+                people_count => d.people.len(),
+                people => slot(&d.people),
+                quote_count => d.quotes.len(),
+                quotes => slot(&d.quotes),
+            };
+            let key_figures = Value::from_safe_string(joined(&key_figures));
+            self.render("parts/district.md", context! { district, key_figures })
+        };
+        let mut slots = Slots::default();
+        let frame = render(&mut slots, false)?;
+        match slots.splice(frame) {
+            Some(output) => Ok(output),
+            None => Ok(Output::whole(render(&mut Slots::default(), true)?)),
+        }
+    }
+
+    /// The corpus briefing (`parts/corpus.md`), assembled from every district's parts.
+    pub fn assembled_corpus<'a>(&self, assembly: &Assembly<'a>) -> Result<Output<'a>, TemplateError> {
+        let districts = assembly.districts();
+        let mut events: Vec<EventLine<'a>> = assembly.events.clone();
+        events.sort_by_key(|e| e.0);
+        let events: Vec<&'a [u8]> = events.into_iter().map(|e| e.1).collect();
+        // Speakers in order of first appearance, districts in name order.
+        let mut speakers: Vec<(Part<'a>, Option<Part<'a>>, Vec<Part<'a>>)> = Vec::new();
+        let mut index: HashMap<&[u8], usize> = HashMap::new();
+        for &(speaker, role, line) in districts.iter().flat_map(|d| &d.corpus_quotes) {
+            let Some(name) = speaker else { continue };
+            match index.get(name) {
+                Some(&at) => speakers[at].2.push(line),
+                None => {
+                    index.insert(name, speakers.len());
+                    speakers.push((name, role, vec![line]));
+                }
+            }
+        }
+        let render = |slots: &mut Slots<'a>, whole: bool| {
+            let mut slot = |parts: &[&'a [u8]]| {
+                if whole { Value::from_safe_string(joined(parts)) } else { slots.slot(parts.to_vec()) }
+            };
+            let district_values: Vec<Value> = districts
+                .iter()
+                .map(|d| {
+                    let lines: Vec<&[u8]> = d.figures.best(KEY_FIGURES_PER_DISTRICT).into_iter().map(|f| f.1).collect();
+                    context! {
+                        name => d.name,
+                        slug => &d.slug,
+                        article_count => d.article_count,
+                        figure_count => d.figure_count,
+                        key_figures => Value::from_safe_string(joined(&lines)),
+                    }
+                })
+                .collect();
+            let speaker_values: Vec<Value> = speakers
+                .iter()
+                .map(|(speaker, role, lines)| {
+                    context! { speaker => text(speaker), role => role.map(text), quotes => slot(lines) }
+                })
+                .collect();
+            let events = slot(&events);
+            self.render(
+                "parts/corpus.md",
+                context! {
+                    page_count => assembly.page_count,
+                    article_count => assembly.article_count,
+                    districts => district_values,
+                    speakers => speaker_values,
+                    events,
+                },
+            )
+        };
+        let mut slots = Slots::default();
+        let frame = render(&mut slots, false)?;
+        match slots.splice(frame) {
+            Some(output) => Ok(output),
+            None => Ok(Output::whole(render(&mut Slots::default(), true)?)),
+        }
+    }
+}
+
+impl Output<'_> {
+    fn whole(text: String) -> Self {
+        let pieces = vec![Piece::Frame(0, text.len())];
+        Output { frame: text, pieces }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Slots, Value};
+
+    #[test]
+    fn parts_go_where_their_markers_are_and_a_stray_marker_is_refused() {
+        let mut slots = Slots::default();
+        let a = slots.slot(vec![b"A1", b"A2"]);
+        let empty = slots.slot(vec![b""]);
+        let b = slots.slot(vec![b"B"]);
+        assert_eq!(empty.as_str(), Some(""));
+        let frame = format!("x{a}y{empty}z{b}w");
+        let output = slots.splice(frame).expect("every marker once");
+        assert_eq!(String::from_utf8(output.to_vec()).expect("utf-8"), "xA1A2yzBw");
+        assert_eq!(output.len(), 9);
+
+        let mut slots = Slots::default();
+        let a = slots.slot(vec![b"A"]);
+        assert!(slots.splice(format!("{a}{a}")).is_none(), "twice");
+        let mut slots = Slots::default();
+        let _ = slots.slot(vec![b"A"]);
+        assert!(slots.splice("no marker".into()).is_none(), "missing");
+        let mut slots = Slots::default();
+        let a: Value = slots.slot(vec![b"A"]);
+        assert!(slots.splice(format!("{a}\u{F0000}9\u{F0001}")).is_none(), "unknown");
+    }
+}
