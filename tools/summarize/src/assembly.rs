@@ -21,8 +21,17 @@ use crate::briefing::{TemplateError, slug};
 /// A part: bytes of rendered text, borrowed from where it was read.
 type Part<'a> = &'a [u8];
 
-/// A quote under its speaker: (speaker, role, line).
-type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, Part<'a>);
+/// A quote under its speaker: (speaker, role, line in two parts).
+type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, [Part<'a>; 2]);
+
+/// A key-figure candidate's lines (in its district's profile, in the corpus briefing): here, or
+/// where the binary's log has them (`At`, its offset and the two lengths), read only for the
+/// figures that are shown (`Assembly::figure_reads`, `Assembly::fetched`): most are not.
+#[derive(Debug, Clone, Copy)]
+pub enum Lines<'a> {
+    Here(Part<'a>, Part<'a>),
+    At { offset: u64, district: usize, corpus: usize },
+}
 
 /// A dated event: (place in the timeline, line).
 type EventLine<'a> = ((u32, u32, u32), Part<'a>);
@@ -41,8 +50,8 @@ pub struct District<'a> {
     quotes: Vec<&'a [u8]>,
     /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
     corpus_quotes: Vec<CorpusQuote<'a>>,
-    /// (line in the profile, line in the corpus briefing) of the key-figure candidates.
-    figures: KeyFigures<(&'a [u8], &'a [u8])>,
+    /// The key-figure candidates' lines.
+    figures: KeyFigures<Lines<'a>>,
 }
 
 /// The parts of every article, gathered one article at a time in input order.
@@ -53,6 +62,10 @@ pub struct Assembly<'a> {
     districts: Vec<District<'a>>,
     by_name: HashMap<&'a str, usize>,
     events: Vec<EventLine<'a>>,
+    /// The lines of shown key figures that were `Lines::At`, by offset.
+    fetched: HashMap<u64, Vec<u8>>,
+    /// The district of the last article (articles of one district tend to come together).
+    last: Option<usize>,
 }
 
 /// The district an article's parts go to (`Assembly::article`).
@@ -64,14 +77,16 @@ impl<'a> Assembly<'a> {
     /// its key-figure candidates) and whose entry in the profile is `entry`.
     pub fn article(&mut self, district: &'a str, figure_count: usize, entry: Option<&'a [u8]>) -> DistrictId {
         self.article_count += 1;
-        let at = match self.by_name.get(district) {
-            Some(&at) => at,
+        let last = self.last.filter(|&at| self.districts[at].name == district);
+        let at = match last.or_else(|| self.by_name.get(district).copied()) {
+            Some(at) => at,
             None => {
                 self.by_name.insert(district, self.districts.len());
                 self.districts.push(District { name: district, slug: slug(district), ..District::default() });
                 self.districts.len() - 1
             }
         };
+        self.last = Some(at);
         let d = &mut self.districts[at];
         d.figure_count += figure_count;
         if let Some(entry) = entry {
@@ -89,14 +104,15 @@ impl<'a> Assembly<'a> {
         }
     }
 
-    /// A quote of the article: its line in the profile and under its speaker.
+    /// A quote of the article: its line in the profile and under its speaker (in two parts:
+    /// what it shares with the other line is kept once).
     pub fn quote(
         &mut self,
         d: DistrictId,
         speaker: Option<&'a [u8]>,
         role: Option<&'a [u8]>,
         district_line: &'a [u8],
-        corpus_line: &'a [u8],
+        corpus_line: [&'a [u8]; 2],
     ) {
         let d = &mut self.districts[d.0];
         d.quotes.push(district_line);
@@ -109,8 +125,40 @@ impl<'a> Assembly<'a> {
     }
 
     /// A key-figure candidate of the article, of weight `weight`.
-    pub fn figure(&mut self, d: DistrictId, weight: usize, district_line: &'a [u8], corpus_line: &'a [u8]) {
-        self.districts[d.0].figures.add_weighted(weight, (district_line, corpus_line));
+    pub fn figure(&mut self, d: DistrictId, weight: usize, lines: Lines<'a>) {
+        self.districts[d.0].figures.add_weighted(weight, lines);
+    }
+
+    /// Where the lines of the key figures shown are, that are not here: (offset, length) of
+    /// the best of every district, as many as its profile shows when `profile` says it is
+    /// rendered, else as many as the corpus briefing shows.
+    pub fn figure_reads(&self, profile: impl Fn(&District<'a>) -> bool) -> Vec<(u64, usize)> {
+        let mut reads = Vec::new();
+        for d in &self.districts {
+            let limit = if profile(d) { KEY_FIGURES_PER_PROFILE } else { KEY_FIGURES_PER_DISTRICT };
+            for lines in d.figures.best(limit) {
+                if let Lines::At { offset, district, corpus } = lines {
+                    reads.push((offset, district + corpus));
+                }
+            }
+        }
+        reads
+    }
+
+    /// The bytes read at `offset` for `figure_reads`.
+    pub fn fetched(&mut self, offset: u64, bytes: Vec<u8>) {
+        self.fetched.insert(offset, bytes);
+    }
+
+    /// A key figure's (profile, corpus) lines; empty when they were to be fetched and were not.
+    fn lines<'s>(&'s self, lines: &Lines<'s>) -> (&'s [u8], &'s [u8]) {
+        match *lines {
+            Lines::Here(district, corpus) => (district, corpus),
+            Lines::At { offset, district, .. } => {
+                let bytes = self.fetched.get(&offset).map_or(&[][..], Vec::as_slice);
+                bytes.split_at(district.min(bytes.len()))
+            }
+        }
     }
 
     /// Adds an article's rendered parts (`Briefings::render_parts`).
@@ -121,13 +169,13 @@ impl<'a> Assembly<'a> {
         }
         for q in &parts.quotes {
             let (speaker, role) = (q.speaker.as_deref().map(str::as_bytes), q.role.as_deref().map(str::as_bytes));
-            self.quote(d, speaker, role, q.district.as_bytes(), q.corpus.as_bytes());
+            self.quote(d, speaker, role, q.district.as_bytes(), [q.corpus.as_bytes(), b""]);
         }
         for e in &parts.events {
             self.event(e.key, e.text.as_bytes());
         }
         for f in &parts.figures {
-            self.figure(d, f.weight, f.district.as_bytes(), f.corpus.as_bytes());
+            self.figure(d, f.weight, Lines::Here(f.district.as_bytes(), f.corpus.as_bytes()));
         }
     }
 
@@ -235,8 +283,13 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
 
 impl Briefings {
     /// A district's profile (`parts/district.md`), assembled from its parts.
-    pub fn assembled_profile<'a>(&self, d: &District<'a>) -> Result<Output<'a>, TemplateError> {
-        let key_figures: Vec<&[u8]> = d.figures.best(KEY_FIGURES_PER_PROFILE).into_iter().map(|f| f.0).collect();
+    pub fn assembled_profile<'a>(
+        &self,
+        assembly: &Assembly<'a>,
+        d: &District<'a>,
+    ) -> Result<Output<'a>, TemplateError> {
+        let best = d.figures.best(KEY_FIGURES_PER_PROFILE);
+        let key_figures: Vec<&[u8]> = best.iter().map(|f| assembly.lines(f).0).collect();
         let render = |slots: &mut Slots<'a>, whole: bool| {
             let mut slot = |parts: &[&'a [u8]]| {
                 if whole { Value::from_safe_string(joined(parts)) } else { slots.slot(parts.to_vec()) }
@@ -275,10 +328,10 @@ impl Briefings {
         for &(speaker, role, line) in districts.iter().flat_map(|d| &d.corpus_quotes) {
             let Some(name) = speaker else { continue };
             match index.get(name) {
-                Some(&at) => speakers[at].2.push(line),
+                Some(&at) => speakers[at].2.extend(line),
                 None => {
                     index.insert(name, speakers.len());
-                    speakers.push((name, role, vec![line]));
+                    speakers.push((name, role, line.to_vec()));
                 }
             }
         }
@@ -289,7 +342,8 @@ impl Briefings {
             let district_values: Vec<Value> = districts
                 .iter()
                 .map(|d| {
-                    let lines: Vec<&[u8]> = d.figures.best(KEY_FIGURES_PER_DISTRICT).into_iter().map(|f| f.1).collect();
+                    let best = d.figures.best(KEY_FIGURES_PER_DISTRICT);
+                    let lines: Vec<&[u8]> = best.iter().map(|f| assembly.lines(f).1).collect();
                     context! {
                         name => d.name,
                         slug => &d.slug,

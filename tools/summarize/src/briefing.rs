@@ -737,7 +737,7 @@ mod tests {
             let mut out: Vec<(String, String)> = assembly
                 .districts()
                 .into_iter()
-                .map(|d| (d.slug.clone(), text(briefings.assembled_profile(d).expect("profile renders"))))
+                .map(|d| (d.slug.clone(), text(briefings.assembled_profile(&assembly, d).expect("profile renders"))))
                 .collect();
             out.push(("corpus".into(), text(briefings.assembled_corpus(&assembly).expect("corpus renders"))));
             return out;

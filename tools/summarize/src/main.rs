@@ -82,7 +82,7 @@ fn remove_stale(dir: &Path, extension: &str, written: &HashSet<PathBuf>) -> anyh
 
 /// The brief files in `dir` as `articles/<name>` (how a cache names them): one listing instead of
 /// a `stat` per brief (45,000 at 10,000 pages).
-fn existing_briefs(dir: &Path) -> HashSet<String> {
+fn list_briefs(dir: &Path) -> HashSet<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return HashSet::new() };
     entries
         .flatten()
@@ -90,6 +90,40 @@ fn existing_briefs(dir: &Path) -> HashSet<String> {
         .filter_map(|e| e.file_name().into_string().ok())
         .map(|name| format!("articles/{name}"))
         .collect()
+}
+
+/// A folder's stamp (as `cache::Entry::stamp`): any file made, renamed or removed in it changes
+/// its mtime.
+fn dir_stamp(dir: &Path) -> Option<cache::Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).ok()?;
+    Some((meta.len(), i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()), meta.ino()))
+}
+
+/// `dir_stamp`, when the folder's mtime is far enough in the past that a change made after now
+/// cannot leave it the same (timestamps are taken at a clock tick, a few milliseconds, not at
+/// the nanosecond they show); else `None`, and the next run lists the folder.
+fn settled_dir_stamp(dir: &Path) -> Option<cache::Stamp> {
+    let modified = std::fs::metadata(dir).and_then(|m| m.modified()).ok()?;
+    let age = std::time::SystemTime::now().duration_since(modified).ok()?;
+    (age >= std::time::Duration::from_millis(50)).then(|| dir_stamp(dir)).flatten()
+}
+
+/// The briefs on disk at the start of a run: listed, or, when the folder is as the last run
+/// (with no failed page) left it, the briefs that run recorded, without listing 45,000 files.
+enum Existing {
+    Listed(HashSet<String>),
+    AsLeft,
+}
+
+impl Existing {
+    fn contains(&self, brief: &str) -> bool {
+        match self {
+            Existing::Listed(listed) => listed.contains(brief),
+            // Only asked about briefs of the last run's entries, which are all there.
+            Existing::AsLeft => true,
+        }
+    }
 }
 
 /// The digest each district profile was last rendered from (`slug TAB digest` lines).
@@ -151,7 +185,7 @@ fn briefing_page(
     cache: &cache::Cache,
     briefings: &Briefings,
     options: &SummarizeOptions,
-    existing: &HashSet<String>,
+    existing: &Existing,
 ) -> anyhow::Result<PageShare> {
     let stamp_of = |path: &Path| -> anyhow::Result<(u64, i128, u64)> {
         use std::os::unix::fs::MetadataExt;
@@ -201,12 +235,12 @@ fn briefing_page(
     for row in &mut rows {
         briefings.render_parts(row)?;
     }
-    let record = cache::Cache::record(&id, &hash, &rows)?;
+    let (record, head) = cache::Cache::record(&id, &hash, &rows)?;
     if briefings.assembled() {
         // The record holds all the rows are needed for.
         rows = Vec::new();
     }
-    let entry = cache::Entry { input: hash, stamp, briefs, offset: 0, len: 0 };
+    let entry = cache::Entry { input: hash, stamp, briefs, offset: 0, len: 0, head };
     Ok(PageShare { entry, rows, record, fresh: true })
 }
 
@@ -251,21 +285,28 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| anyhow::anyhow!("starting worker threads: {e}"))?;
-    let existing = existing_briefs(&out.join("articles"));
     let mut cache = cache::Cache::open(&out.join(".cache"), &key)?;
+    let briefs_dir = out.join("articles");
+    let existing = match cache.previous_briefs_dir() {
+        Some(stamp) if dir_stamp(&briefs_dir) == Some(stamp) => Existing::AsLeft,
+        _ => Existing::Listed(list_briefs(&briefs_dir)),
+    };
     let mut failed = 0;
     let mut corpus = Corpus::default();
-    // The records of the pages, in input order, with their input hashes (assembled briefings).
-    let mut records: Vec<(String, Vec<u8>)> = Vec::new();
+    // The heads of the pages' records, in input order, with their input hashes and where their
+    // key-figure lines are in the log (assembled briefings).
+    let mut records: Vec<(String, u64, Vec<u8>)> = Vec::new();
     let mut digests: BTreeMap<String, blake3::Hasher> = BTreeMap::new();
     let mut digest = |district: &str, input_hash: &str| {
         // A district's profile is made from its rows, which its pages' artifacts decide.
-        let digest = digests.entry(district.to_owned()).or_insert_with(|| {
+        if !digests.contains_key(district) {
             let mut hasher = blake3::Hasher::new();
             hasher.update(key.as_bytes());
-            hasher
-        });
-        digest.update(input_hash.as_bytes());
+            digests.insert(district.to_owned(), hasher);
+        }
+        if let Some(digest) = digests.get_mut(district) {
+            digest.update(input_hash.as_bytes());
+        }
     };
     let mut briefs_written: HashSet<String> = HashSet::new();
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
@@ -295,20 +336,23 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
             }
             briefs_written.extend(entry.briefs.iter().cloned());
             let input_hash = entry.input.clone();
+            let (entry_head, lines) = (entry.head, entry.offset + entry.head);
             cache.keep(model::io::page_id(input), entry);
             for rows in page.rows {
                 digest(&rows.district, &input_hash);
                 corpus.add_rows(rows);
             }
             if briefings.assembled() {
-                records.push((input_hash, page.record));
+                let mut head = page.record;
+                head.truncate(usize::try_from(entry_head).unwrap_or(usize::MAX));
+                records.push((input_hash, lines, head));
             }
         }
     }
     let mut assembly = Assembly::default();
     assembly.page_count = corpus.page_count;
-    for (input_hash, record) in &records {
-        cache::Cache::feed(record, &mut assembly, |district| digest(district, input_hash))
+    for (input_hash, lines, head) in &records {
+        cache::Cache::feed(head, *lines, &mut assembly, |district| digest(district, input_hash))
             .context("reading back the briefing cache's records")?;
     }
     // A profile whose rows came from the same artifacts as last time is not rendered again.
@@ -325,10 +369,21 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         Ok(stale.then_some(path))
     };
     if briefings.assembled() {
+        let mut render: Vec<(&str, PathBuf)> = Vec::new();
         for district in assembly.districts() {
             if let Some(path) = profile(district.name, &district.slug)? {
-                write_pieces_if_changed(&path, &briefings.assembled_profile(district)?)?;
+                render.push((district.name, path));
             }
+        }
+        // The lines of the key figures shown: in the profiles rendered and in corpus.md.
+        let names: HashSet<&str> = render.iter().map(|(name, _)| *name).collect();
+        for (offset, len) in assembly.figure_reads(|d| names.contains(d.name)) {
+            assembly.fetched(offset, cache.read_at(offset, len)?);
+        }
+        let districts = assembly.districts();
+        for (name, path) in &render {
+            let Some(district) = districts.iter().find(|d| d.name == *name) else { continue };
+            write_pieces_if_changed(path, &briefings.assembled_profile(&assembly, district)?)?;
         }
     } else {
         for (name, district) in &corpus.districts {
@@ -339,14 +394,26 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     }
     let lines: String = made.iter().map(|(slug, digest)| format!("{slug}\t{digest}\n")).collect();
     model::io::write_atomic(&digests_path, lines.as_bytes())?;
-    // The briefs listed at the start that this run did not write (a listing of every brief is
+    // The briefs there at the start that this run did not write (a listing of every brief is
     // not made twice).
-    for stale in
-        existing.iter().filter(|b| Path::new(b).extension().is_some_and(|e| e == "md") && !briefs_written.contains(*b))
+    let stale: Vec<&String> = match &existing {
+        Existing::Listed(listed) => listed.iter().collect(),
+        Existing::AsLeft => cache.previous_briefs().collect(),
+    };
+    for stale in stale
+        .into_iter()
+        .filter(|b| Path::new(b).extension().is_some_and(|e| e == "md") && !briefs_written.contains(*b))
     {
         let path = out.join(stale);
-        std::fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+        match std::fs::remove_file(&path) {
+            // Two pages of the last run may have named the same brief.
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(err).with_context(|| format!("removing stale {}", path.display()));
+            }
+            _ => {}
+        }
     }
+    cache.set_briefs_dir(if failed == 0 { settled_dir_stamp(&briefs_dir) } else { None });
     remove_stale(&out.join("districts"), "md", &written)?;
     cache.finish()?;
     if briefings.assembled() {

@@ -182,6 +182,42 @@ fn a_rerun_removes_briefs_of_articles_that_are_gone() {
 }
 
 #[test]
+fn a_rerun_puts_back_a_deleted_brief_and_removes_a_stray_one() {
+    // The second and third runs find the briefs' folder changed since the run before (a file
+    // removed, a file added), which a run that finds it as it was left does not list.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = write_artifacts(dir.path(), &pages());
+    let out = dir.path().join("briefing");
+    for _ in 0..2 {
+        let output = summarize(&["briefing"], &out, &inputs);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let brief = out.join("articles/p2-1.md");
+    let text = read(&brief);
+    std::fs::remove_file(&brief).expect("delete a brief");
+    let output = summarize(&["briefing"], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(read(&brief), text, "rendered again");
+    let stray = out.join("articles/gone-1.md");
+    std::fs::write(&stray, "old").expect("write a stray brief");
+    let output = summarize(&["briefing"], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!stray.exists() && brief.exists());
+
+    // A folder as the last run left it is not listed: the last run's briefs are what is there,
+    // and those this run does not write are removed. (Made an hour old: a folder changed in the
+    // last moments of a run is listed by the next, since its mtime is taken at a clock tick.)
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let folder = std::fs::File::open(out.join("articles")).expect("open the briefs' folder");
+    folder.set_modified(an_hour_ago).expect("set the folder's mtime");
+    let output = summarize(&["briefing"], &out, &inputs);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = summarize(&["briefing"], &out, &inputs[..1]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!brief.exists() && out.join("articles/p1-1.md").exists(), "the brief of a page gone is removed");
+}
+
+#[test]
 fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut fixture = pages();
@@ -211,7 +247,7 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     cache.sort();
-    assert_eq!(cache, ["districts.tsv", "index.json", "pages-1.log"]);
+    assert_eq!(cache, ["districts.tsv", "index.bin", "pages-1.log"]);
 
     let cold = dir.path().join("cold");
     let output = summarize(&["briefing"], &cold, &inputs);
