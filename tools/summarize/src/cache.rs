@@ -545,6 +545,11 @@ impl Cache {
         Ok((offset, record.len() as u64))
     }
 
+    /// Every brief this run's entries name.
+    pub fn kept_briefs(&self) -> impl Iterator<Item = &String> {
+        self.pages.values().flat_map(|e| &e.briefs)
+    }
+
     /// Keeps `entry` for `page` in this run's index.
     pub fn keep(&mut self, page: String, entry: Entry) {
         self.pages.insert(page, entry);
