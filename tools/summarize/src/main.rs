@@ -173,13 +173,14 @@ struct PageShare {
     fresh: bool,
 }
 
-/// What makes the cache valid: this binary, the options and the templates.
-fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource]) -> anyhow::Result<String> {
+/// What makes the cache valid: this binary, the options and the templates. The binary's hash
+/// (25 MB read and hashed every run) is remembered in `cache_dir` by the binary's stamp (size,
+/// mtime, inode, as the cache remembers its inputs).
+fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource], cache_dir: &Path) -> anyhow::Result<String> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(CACHE_VERSION.as_bytes());
     let exe = std::env::current_exe().context("finding the summarize binary")?;
-    let file = std::fs::File::open(&exe).with_context(|| format!("opening {}", exe.display()))?;
-    hasher.update_reader(file).with_context(|| format!("hashing {}", exe.display()))?;
+    hasher.update(binary_hash(&exe, &cache_dir.join("binary.txt"))?.as_bytes());
     hasher.update(serde_json::to_string(options).unwrap_or_default().as_bytes());
     for file in overrides {
         hasher.update(file.name.as_bytes());
@@ -188,6 +189,30 @@ fn cache_key(options: &SummarizeOptions, overrides: &[TemplateSource]) -> anyhow
         hasher.update(&[0]);
     }
     Ok(hasher.finalize().to_hex().to_string())
+}
+
+/// The hash of the file at `exe`, from `remembered` (`stamp TAB hash`) when its stamp is the one
+/// there, else hashed and remembered.
+fn binary_hash(exe: &Path, remembered: &Path) -> anyhow::Result<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(exe).with_context(|| format!("reading {}", exe.display()))?;
+    let stamp = format!("{} {} {} {}", meta.len(), meta.mtime(), meta.mtime_nsec(), meta.ino());
+    let known = std::fs::read_to_string(remembered).unwrap_or_default();
+    if let Some((known_stamp, hash)) = known.trim_end().split_once('\t')
+        && known_stamp == stamp
+        && hash.len() == 64
+    {
+        return Ok(hash.to_owned());
+    }
+    let file = std::fs::File::open(exe).with_context(|| format!("opening {}", exe.display()))?;
+    let hash = blake3::Hasher::new()
+        .update_reader(file)
+        .with_context(|| format!("hashing {}", exe.display()))?
+        .finalize()
+        .to_hex()
+        .to_string();
+    model::io::write_atomic(remembered, format!("{stamp}\t{hash}\n").as_bytes())?;
+    Ok(hash)
 }
 
 /// Writes `bytes` to `path` unless the file already holds exactly them: a rewrite is a new
@@ -297,10 +322,10 @@ fn write_pieces_if_changed(path: &Path, output: &Output<'_>) -> anyhow::Result<(
 fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let options: SummarizeOptions = args.load_options()?;
     let overrides = read_overrides(&options.templates)?;
-    let key = cache_key(&options, &overrides)?;
+    let out = &args.out_dir;
+    let key = cache_key(&options, &overrides, &out.join(".cache"))?;
     let briefings = Briefings::new(overrides)?;
     let inputs = args.input_paths()?;
-    let out = &args.out_dir;
     batch::emit(args.events, &batch::Event::Begin { step: "summarize-briefing".into(), total: inputs.len() });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))

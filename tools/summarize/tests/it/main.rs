@@ -247,7 +247,7 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     cache.sort();
-    assert_eq!(cache, ["districts.tsv", "index.bin", "pages-1.log"]);
+    assert_eq!(cache, ["binary.txt", "districts.tsv", "index.bin", "pages-1.log"]);
 
     let cold = dir.path().join("cold");
     let output = summarize(&["briefing"], &cold, &inputs);
