@@ -32,7 +32,7 @@ use crate::hashes::Hashes;
 use crate::manifest::{self, FileEntry, Manifest};
 use crate::search_blocks::SearchBlocks;
 use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
-use crate::{archive, csv, db, splice};
+use crate::{archive, csv, db, splice, tree};
 
 /// Bumped when the fragment format or what goes into one changes.
 const CACHE_VERSION: &str = "bundle-cache-4";
@@ -292,45 +292,6 @@ pub(crate) fn remove_stale(dir: &Path, suffix: &str, keep: &BTreeSet<String>) ->
     Ok(())
 }
 
-/// Whether a path relative to the output root belongs in the manifest: not the pipeline's
-/// state, locks, run logs or archives (`.state/`, `.lock`, `runs/`, `dist/`; hidden files in
-/// general), not a temporary file, not the manifest itself.
-fn in_manifest(relative: &str) -> bool {
-    let first = relative.split('/').next().unwrap_or_default();
-    let hidden = relative.split('/').any(|part| part.starts_with('.'));
-    !hidden && !matches!(first, "dist" | "runs") && relative != "manifest.json"
-}
-
-/// Every file under `root` that belongs in the manifest, sorted by relative path, with its stamp.
-fn manifest_files(root: &Path) -> anyhow::Result<Vec<(String, PathBuf, crate::hashes::Stamp)>> {
-    let mut files = Vec::new();
-    // Folders to list: path, and path relative to the root ("" for the root).
-    let mut stack = vec![(root.to_path_buf(), String::new())];
-    while let Some((dir, prefix)) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))? {
-            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let relative = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
-            // The folders above passed already: only the last part is new.
-            let hidden = relative.rsplit('/').next().is_some_and(|last| last.starts_with('.'));
-            if hidden || (prefix.is_empty() && !in_manifest(&relative)) {
-                continue;
-            }
-            let file_type = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
-            if file_type.is_dir() {
-                stack.push((entry.path(), relative));
-            } else if file_type.is_file() {
-                // A regular file's own metadata, looked up in the open folder.
-                let meta = entry.metadata().with_context(|| format!("reading {}", entry.path().display()))?;
-                files.push((relative, entry.path(), crate::hashes::Stamp::of(&meta)));
-            }
-        }
-    }
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
-}
-
 /// The whole bundle; returns how many input pages failed.
 pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let options: BundleOptions = args.load_options()?;
@@ -346,6 +307,16 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let state_dir = out.join(".state").join("bundle");
     let hashes_path = state_dir.join("hashes.tsv");
     let mut hashes = Hashes::load(&hashes_path);
+    // The last run's listing, removed until this run saves its own: a run stopped before then
+    // leaves none, and the next one looks at every file.
+    let files_path = state_dir.join("files.tsv");
+    let listing = tree::Record::load(&files_path);
+    match std::fs::remove_file(&files_path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("removing {}", files_path.display()));
+        }
+        _ => {}
+    }
     let key = cache_key(&options, &overrides, &mut hashes)?;
     let site = Site::new(overrides)?;
     let pages_dir = state_dir.join("pages");
@@ -541,15 +512,17 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let indexed = started.elapsed();
 
     // Phase 3: manifest and archive.
-    for (path, hash) in written {
-        hashes.record(&path, hash)?;
+    // The files this run wrote or hashed have their hashes; the listing settles the rest.
+    let mut known = tree::known_files(out, written);
+    for input in &inputs {
+        if let (Some(relative), Some(current)) = (tree::relative_to(out, input), hashes.current(input)) {
+            known.entry(relative).or_insert(current);
+        }
     }
-    let files = manifest_files(out)?;
-    let (paths, stamps): (Vec<PathBuf>, Vec<crate::hashes::Stamp>) =
-        files.iter().map(|(_, path, stamp)| (path.clone(), stamp.clone())).unzip();
-    let sums = hashes.hash_listed(&paths, &stamps)?;
+    let (listed, listing) = tree::list(out, &listing, &known, &hashes)?;
+    drop(known);
     let files: Vec<FileEntry> =
-        files.into_iter().zip(sums).map(|((path, _, _), (bytes, blake3))| FileEntry { path, bytes, blake3 }).collect();
+        listed.into_iter().map(|(path, bytes, blake3)| FileEntry { path, bytes, blake3 }).collect();
     let hashed = started.elapsed();
     let manifest = Manifest {
         format: manifest::FORMAT.to_owned(),
@@ -577,6 +550,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         "no archive (archive = false)".to_owned()
     };
     hashes.save(&hashes_path)?;
+    listing.save(&files_path)?;
 
     let failed = failed.into_inner();
     model::batch::emit(

@@ -44,13 +44,62 @@ pub struct Hashes {
     known: HashMap<PathBuf, Known>,
 }
 
-/// Size and blake3 (hex) of a file, read in a stream.
+/// The most bytes one thread hashes in one piece: a larger input is split into BLAKE3 subtrees
+/// hashed on all threads and joined (`tree_hash`).
+const LEAF: u64 = 4 << 20;
+
+/// Size and blake3 (hex) of a file: read in a stream, or a large one in pieces in parallel.
 pub fn hash_file(path: &Path) -> anyhow::Result<(u64, String)> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_reader(file).with_context(|| format!("hashing {}", path.display()))?;
-    let bytes = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-    Ok((bytes, hasher.finalize().to_hex().to_string()))
+    let bytes = file.metadata().with_context(|| format!("reading {}", path.display()))?.len();
+    let hash = if bytes <= LEAF {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update_reader(&file).with_context(|| format!("hashing {}", path.display()))?;
+        hasher.finalize()
+    } else {
+        use std::os::unix::fs::FileExt;
+        let read_at = |offset: u64, buf: &mut [u8]| file.read_exact_at(buf, offset);
+        tree_hash(bytes, &read_at).with_context(|| format!("hashing {}", path.display()))?
+    };
+    Ok((bytes, hash.to_hex().to_string()))
+}
+
+/// The blake3 hash of `len` bytes that `read_at(offset, buffer)` fills in: the tree's two halves
+/// hashed on worker threads and joined at the root. Equals `blake3::hash` of the same bytes.
+pub fn tree_hash(
+    len: u64,
+    read_at: &(dyn Fn(u64, &mut [u8]) -> std::io::Result<()> + Sync),
+) -> std::io::Result<blake3::Hash> {
+    use blake3::hazmat::{Mode, left_subtree_len, merge_subtrees_root};
+    if len <= blake3::CHUNK_LEN as u64 {
+        let mut buf = vec![0; len as usize];
+        read_at(0, &mut buf)?;
+        return Ok(blake3::hash(&buf));
+    }
+    let left = left_subtree_len(len);
+    let (l, r) = rayon::join(|| subtree(0, left, read_at), || subtree(left, len - left, read_at));
+    Ok(merge_subtrees_root(&l?, &r?, Mode::Hash))
+}
+
+/// The chaining value of the subtree of `len` bytes at `offset` (a subtree of the BLAKE3 tree:
+/// `tree_hash` and this function only ever split where the tree does).
+fn subtree(
+    offset: u64,
+    len: u64,
+    read_at: &(dyn Fn(u64, &mut [u8]) -> std::io::Result<()> + Sync),
+) -> std::io::Result<blake3::hazmat::ChainingValue> {
+    use blake3::hazmat::{HasherExt, Mode, left_subtree_len, merge_subtrees_non_root};
+    if len <= LEAF {
+        let mut buf = vec![0; len as usize];
+        read_at(offset, &mut buf)?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.set_input_offset(offset);
+        hasher.update(&buf);
+        return Ok(hasher.finalize_non_root());
+    }
+    let left = left_subtree_len(len);
+    let (l, r) = rayon::join(|| subtree(offset, left, read_at), || subtree(offset + left, len - left, read_at));
+    Ok(merge_subtrees_non_root(&l?, &r?, Mode::Hash))
 }
 
 impl Hashes {
@@ -98,15 +147,20 @@ impl Hashes {
         Ok(())
     }
 
+    /// The hash remembered for `path` if it was taken at `stamp`.
+    pub fn remembered(&self, path: &Path, stamp: &Stamp) -> Option<String> {
+        self.known.get(path).filter(|k| &k.stamp == stamp).map(|k| k.hash.clone())
+    }
+
+    /// The stamp and hash of `path` as this run hashed or looked it up (`hash_all`).
+    pub fn current(&self, path: &Path) -> Option<(Stamp, String)> {
+        self.known.get(path).filter(|k| k.used).map(|k| (k.stamp.clone(), k.hash.clone()))
+    }
+
     /// Size and hash of each of `paths`: remembered ones by a `stat`, the others read and
     /// hashed in parallel.
     pub fn hash_all(&mut self, paths: &[PathBuf]) -> anyhow::Result<Vec<(u64, String)>> {
         self.hash_stamped(paths, None)
-    }
-
-    /// `hash_all` for files whose stamps the caller just took (from listing their folder).
-    pub fn hash_listed(&mut self, paths: &[PathBuf], stamps: &[Stamp]) -> anyhow::Result<Vec<(u64, String)>> {
-        self.hash_stamped(paths, Some(stamps))
     }
 
     fn hash_stamped(&mut self, paths: &[PathBuf], stamps: Option<&[Stamp]>) -> anyhow::Result<Vec<(u64, String)>> {
@@ -148,5 +202,24 @@ impl Hashes {
             out.push((size, entry.hash.clone()));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tree_hash_in_pieces_is_blake3_of_the_whole() {
+        // Around the piece size and the chunk size, and several pieces with a short last one.
+        let sizes = [0, 1, 1024, 1025, 4 << 20, (4 << 20) + 1, (8 << 20) - 1, (9 << 20) + 4097, 17 << 20];
+        let data: Vec<u8> = (0..(17u64 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for size in sizes {
+            let bytes = &data[..size];
+            let read_at = |offset: u64, buf: &mut [u8]| {
+                buf.copy_from_slice(&bytes[offset as usize..offset as usize + buf.len()]);
+                Ok(())
+            };
+            let hash = super::tree_hash(size as u64, &read_at).expect("in memory");
+            assert_eq!(hash, blake3::hash(bytes), "{size} bytes");
+        }
     }
 }

@@ -16,6 +16,7 @@
 //! - `archive`: the dated zip (on request), reusing unchanged entries of the previous one.
 //! - `splice`: the dataset, CSV and figures-data files rebuilt by copying unchanged pages' bytes
 //!   from the last run's files.
+//! - `tree`: the manifest's file list, folders unchanged since the last run taken from its record.
 
 pub mod archive;
 pub mod build;
@@ -28,6 +29,7 @@ pub mod search_blocks;
 pub mod search_index;
 pub mod site;
 pub mod splice;
+pub mod tree;
 
 pub use db::search;
 

@@ -369,3 +369,44 @@ fn a_dataset_file_edited_by_hand_is_rebuilt_from_the_fragments_not_spliced() {
     assert_eq!(std::fs::read(out.join("data/quotes.csv")).expect("read"), cold_csv, "an unchanged table is rewritten");
     every_manifest_entry_verifies(&out);
 }
+
+/// Replaces `path` by a new file (written beside it and renamed), as every pipeline step writes.
+fn replace_file(path: &std::path::Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp-new");
+    std::fs::write(&tmp, bytes).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+#[test]
+fn the_manifest_follows_files_other_steps_add_replace_and_remove_between_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = fixtures::built(dir.path());
+    // Another step's folder appears, its files are replaced and removed across runs; the
+    // manifest of each run has them as they are, though unchanged folders are not listed again.
+    let other = out.join("notes");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    std::fs::write(other.join("a.json"), "一").expect("write");
+    std::fs::write(other.join("b.json"), "二").expect("write");
+    let listed = |out: &std::path::Path| -> Vec<(String, String)> {
+        let manifest: bundle::manifest::Manifest =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("read manifest")).expect("parse");
+        manifest.files.into_iter().filter(|f| f.path.starts_with("notes/")).map(|f| (f.path, f.blake3)).collect()
+    };
+    let hash = |text: &str| blake3::hash(text.as_bytes()).to_hex().to_string();
+    let out = rebuild(dir.path(), None);
+    assert_eq!(listed(&out), [("notes/a.json".to_owned(), hash("一")), ("notes/b.json".to_owned(), hash("二"))]);
+    every_manifest_entry_verifies(&out);
+    replace_file(&other.join("a.json"), "三".as_bytes());
+    let out = rebuild(dir.path(), None);
+    assert_eq!(listed(&out), [("notes/a.json".to_owned(), hash("三")), ("notes/b.json".to_owned(), hash("二"))]);
+    std::fs::remove_file(other.join("b.json")).expect("remove");
+    let out = rebuild(dir.path(), None);
+    assert_eq!(listed(&out), [("notes/a.json".to_owned(), hash("三"))]);
+    // A run that stopped before saving its listing leaves none: the next one looks at every file
+    // (here one rewritten in place, which only a listing of its folder notices).
+    std::fs::write(other.join("a.json"), "四").expect("overwrite");
+    std::fs::remove_file(out.join(".state/bundle/files.tsv")).expect("remove listing");
+    let out = rebuild(dir.path(), None);
+    assert_eq!(listed(&out), [("notes/a.json".to_owned(), hash("四"))]);
+    every_manifest_entry_verifies(&out);
+}
