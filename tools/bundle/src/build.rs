@@ -34,6 +34,9 @@ use crate::search_blocks::SearchBlocks;
 use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
 use crate::{archive, csv, db, splice, tree};
 
+/// The article pages' folder, relative to the output root.
+const ARTICLES: &str = "site/articles";
+
 /// Bumped when the fragment format or what goes into one changes.
 const CACHE_VERSION: &str = "bundle-cache-4";
 
@@ -339,6 +342,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let db_thread = database_thread(database, db_in, keep, out.clone());
     let articles_dir = out.join("site").join("articles");
     std::fs::create_dir_all(&articles_dir).with_context(|| format!("creating {}", articles_dir.display()))?;
+    // The article pages' folder as the last run left it, if nobody changed it since: its files.
+    let articles_before = listing.unchanged_files(out, ARTICLES);
     // One pool for the whole run (phase 1, the search blocks, the shards, hashing, the archive).
     // Already set up only when a caller in this process did so: then that one is used.
     let _ = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build_global();
@@ -446,16 +451,39 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         })
         .collect();
     let mut new_layout = splice::Layout { key: key.clone(), files: Vec::new() };
+    let mut any_written = false;
     for result in laid_out {
         let (unchanged, file) = result?;
         if !unchanged {
+            any_written = true;
             written.push((file.path.clone(), file.blake3.clone()));
         }
         new_layout.files.push(file);
     }
-    new_layout.save(&layout_path)?;
+    // Files all as they were: the layout saved is this one.
+    if any_written {
+        new_layout.save(&layout_path)?;
+    }
     written.extend(blocks.finish()?);
-    remove_stale(&articles_dir, ".html", &article_pages)?;
+    // The article pages: when their folder was as the last run listed it, the stale ones are
+    // the listed ones no page has now, and the folder's files are known without listing it.
+    let mut exact = tree::Exact::new();
+    match &articles_before {
+        Some(before) => {
+            for name in before.iter().filter(|name| name.ends_with(".html") && !article_pages.contains(*name)) {
+                let path = articles_dir.join(name);
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(e).with_context(|| format!("removing stale {}", path.display()));
+                    }
+                    _ => {}
+                }
+            }
+            let others = before.iter().filter(|name| !name.ends_with(".html")).cloned();
+            exact.insert(ARTICLES.to_owned(), article_pages.iter().cloned().chain(others).collect());
+        }
+        None => remove_stale(&articles_dir, ".html", &article_pages)?,
+    }
     remove_stale(&pages_dir, ".frag", &fragments)?;
     // The data file of the old search design, if an earlier build left one.
     let _ = std::fs::remove_file(out.join("site").join("data").join("search-index.js"));
@@ -519,7 +547,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
             known.entry(relative).or_insert(current);
         }
     }
-    let (listed, listing) = tree::list(out, &listing, &known, &hashes)?;
+    let (listed, listing) = tree::list(out, &listing, &known, &exact, &hashes)?;
     drop(known);
     let files: Vec<FileEntry> =
         listed.into_iter().map(|(path, bytes, blake3)| FileEntry { path, bytes, blake3 }).collect();

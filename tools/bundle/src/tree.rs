@@ -61,6 +61,10 @@ pub type Known = HashMap<String, (Stamp, String)>;
 /// One file of the manifest: path relative to the output root, size, blake3.
 pub type Listed = (String, u64, String);
 
+/// Folders whose files the caller knows by name without listing them (the article pages'
+/// folder, when it was as listed when the run started and only the run changed it since).
+pub type Exact = HashMap<String, Vec<String>>;
+
 fn parse_stamp(size: &str, mtime: &str, inode: &str) -> Option<Stamp> {
     Some(Stamp { size: size.parse().ok()?, mtime_ns: mtime.parse().ok()?, inode: inode.parse().ok()? })
 }
@@ -102,6 +106,15 @@ impl Record {
             dirs.insert(path, dir);
         }
         Some(Record { dirs })
+    }
+
+    /// The names of the files of the folder at `relative` (under `root`) as listed, if the
+    /// folder still has the stamp it had then (nothing was added, replaced or removed since).
+    /// Call before this run writes in it.
+    pub fn unchanged_files(&self, root: &Path, relative: &str) -> Option<Vec<String>> {
+        let dir = self.dirs.get(relative)?;
+        let stamp = Stamp::of(&std::fs::metadata(root.join(relative)).ok()?);
+        (dir.stamp.as_ref() == Some(&stamp)).then(|| dir.files.iter().map(|f| f.name.clone()).collect())
     }
 
     /// Saves the record atomically.
@@ -160,7 +173,13 @@ struct Pending {
 /// Every file under `root` that belongs in the manifest, sorted by path, with its size and
 /// hash, and the record of this listing. `fallback` holds hashes remembered by stamp from
 /// elsewhere (the old stat cache), used before a file is read.
-pub fn list(root: &Path, old: &Record, known: &Known, fallback: &Hashes) -> anyhow::Result<(Vec<Listed>, Record)> {
+pub fn list(
+    root: &Path,
+    old: &Record,
+    known: &Known,
+    exact: &Exact,
+    fallback: &Hashes,
+) -> anyhow::Result<(Vec<Listed>, Record)> {
     let mut record = Record::default();
     let mut listed: Vec<Listed> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
@@ -188,6 +207,22 @@ pub fn list(root: &Path, old: &Record, known: &Known, fallback: &Hashes) -> anyh
                 };
                 listed.push((join(&relative, &file.name), file.stamp.size, file.hash.clone()));
                 dir.files.push(file);
+            }
+        } else if let (Some(names), Some(previous)) = (exact.get(&relative), previous) {
+            // Known by name: as listed, less and plus what this run removed and wrote.
+            dir.subdirs = previous.subdirs.clone();
+            let by_name: HashMap<&str, &FileRecord> = previous.files.iter().map(|f| (f.name.as_str(), f)).collect();
+            for name in names {
+                let full = join(&relative, name);
+                if let Some((stamp, hash)) = known.get(&full) {
+                    listed.push((full, stamp.size, hash.clone()));
+                    dir.files.push(FileRecord { name: name.clone(), stamp: stamp.clone(), hash: hash.clone() });
+                } else if let Some(file) = by_name.get(name.as_str()) {
+                    listed.push((full, file.stamp.size, file.hash.clone()));
+                    dir.files.push((*file).clone());
+                } else {
+                    pending.push(Pending { dir: relative.clone(), name: name.clone(), previous: None });
+                }
             }
         } else {
             let owned = bundle_owned(&relative);
