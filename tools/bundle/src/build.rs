@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::fragment::{self, Meta};
 use crate::hashes::Hashes;
 use crate::manifest::{self, FileEntry, Manifest};
+use crate::metas::{self, Metas};
 use crate::search_blocks::SearchBlocks;
 use crate::site::{self, DistrictCount, IndexRow, Site, SiteFile};
 use crate::{archive, csv, db, splice, tree};
@@ -165,6 +166,10 @@ struct PageResult {
     meta: Meta,
     /// Whether `meta.rows` holds the page's index rows (a fragment's meta line alone has none).
     rows_loaded: bool,
+    /// The fragment's stamp and its meta line (its first line, without the newline), for
+    /// `metas.tsv`.
+    stamp: crate::hashes::Stamp,
+    line: Vec<u8>,
 }
 
 /// What `site/index.html` was last rendered from (a digest of every page's rows, the page count
@@ -212,17 +217,19 @@ fn read_rows(path: &Path) -> anyhow::Result<Vec<IndexRow>> {
 /// Files written with their hashes, for the manifest.
 type Written = Vec<(PathBuf, String)>;
 
-/// The meta of a cached fragment (its first line only), if the file is whole.
-fn read_meta(path: &Path) -> Option<Meta> {
+/// The meta of a cached fragment (its first line only), its stamp and that line (without its
+/// newline), if the file is whole.
+fn read_meta(path: &Path) -> Option<(Meta, crate::hashes::Stamp, Vec<u8>)> {
     let file = std::fs::File::open(path).ok()?;
-    let size = file.metadata().ok()?.len();
+    let stamp = crate::hashes::Stamp::of(&file.metadata().ok()?);
     let mut reader = std::io::BufReader::with_capacity(1 << 14, file);
     let mut line = Vec::new();
     std::io::BufRead::read_until(&mut reader, b'\n', &mut line).ok()?;
     let meta = fragment::decode_meta(&line)?;
     let whole =
-        line.len() as u64 + meta.rows_length as u64 + meta.lengths.iter().map(|&l| l as u64).sum::<u64>() == size;
-    whole.then_some(meta)
+        line.len() as u64 + meta.rows_length as u64 + meta.lengths.iter().map(|&l| l as u64).sum::<u64>() == stamp.size;
+    line.pop();
+    whole.then_some((meta, stamp, line))
 }
 
 /// Phase 1 for one input: the fragment's meta, after rendering the page when needed.
@@ -235,20 +242,33 @@ fn one_page(
     articles_dir: &Path,
     db_inputs: &BTreeMap<String, String>,
     to_db: &std::sync::mpsc::SyncSender<DbPage>,
+    metas: &Metas,
 ) -> anyhow::Result<(PageResult, Written)> {
     let stem = model::io::page_id(input);
-    let fragment_path = pages_dir.join(format!("{}.frag", site::slug(&stem)));
-    let cached = read_meta(&fragment_path).filter(|meta| meta.input == input_hash);
+    let name = format!("{}.frag", site::slug(&stem));
+    let fragment_path = pages_dir.join(&name);
+    // The meta line the last run saved while the fragment is as it left it, else the fragment's.
+    let saved = metas
+        .get(&name, &fragment_path)
+        .and_then(|(stamp, line)| fragment::decode_meta(line).map(|meta| (meta, stamp.clone(), line.to_vec())));
+    let cached = saved.or_else(|| read_meta(&fragment_path)).filter(|(meta, _, _)| meta.input == input_hash);
     let in_db = |id: &str| db_inputs.get(id).map(String::as_str) == Some(input_hash);
-    if let Some(cached) = &cached
+    if let Some((cached, stamp, line)) = cached.as_ref()
         && in_db(&cached.entry.page)
     {
-        return Ok((PageResult { fragment: fragment_path, meta: cached.clone(), rows_loaded: false }, Vec::new()));
+        let result = PageResult {
+            fragment: fragment_path,
+            meta: cached.clone(),
+            rows_loaded: false,
+            stamp: stamp.clone(),
+            line: line.clone(),
+        };
+        return Ok((result, Vec::new()));
     }
     let page = model::io::read_page(input)?;
     let mut written = Vec::new();
     let rows_loaded = cached.is_none();
-    let meta = match cached {
+    let (meta, stamp, line) = match cached {
         Some(cached) => cached,
         None => {
             let (fragment, article_pages) = fragment::render(site, &page, input_hash)
@@ -259,15 +279,20 @@ fn one_page(
                 model::io::write_atomic(&path, html.as_bytes())?;
                 written.push((path, hash.clone()));
             }
-            model::io::write_atomic(&fragment_path, &fragment::encode(&fragment))?;
-            fragment.meta
+            let encoded = fragment::encode(&fragment);
+            model::io::write_atomic(&fragment_path, &encoded)?;
+            let stamp = std::fs::metadata(&fragment_path)
+                .map(|m| crate::hashes::Stamp::of(&m))
+                .with_context(|| format!("reading {}", fragment_path.display()))?;
+            let line = encoded[..encoded.iter().position(|&b| b == b'\n').unwrap_or(0)].to_vec();
+            (fragment.meta, stamp, line)
         }
     };
     if !in_db(&page.id) {
         // The database thread stopped only on an error, which it reports itself.
         let _ = to_db.send((Arc::new(page), input_hash.to_owned()));
     }
-    Ok((PageResult { fragment: fragment_path, meta, rows_loaded }, written))
+    Ok((PageResult { fragment: fragment_path, meta, rows_loaded, stamp, line }, written))
 }
 
 /// The streamed outputs of the assembly, in `fragment::PARTS` order (less the search part):
@@ -320,6 +345,15 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         }
         _ => {}
     }
+    // Likewise every fragment's meta line.
+    let metas_path = state_dir.join("metas.tsv");
+    let metas = Metas::load(&metas_path);
+    match std::fs::remove_file(&metas_path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("removing {}", metas_path.display()));
+        }
+        _ => {}
+    }
     let key = cache_key(&options, &overrides, &mut hashes)?;
     let site = Site::new(overrides)?;
     let pages_dir = state_dir.join("pages");
@@ -354,7 +388,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
             .zip(&input_hashes)
             .map(|(input, (_, hash))| {
                 let page_started = Instant::now();
-                let result = one_page(input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db);
+                let result = one_page(input, hash, &site, &pages_dir, &articles_dir, &db_inputs, &to_db, &metas);
                 let ms = page_started.elapsed().as_millis() as u64;
                 let page = model::io::page_id(input);
                 let done = model::batch::page_outcome("bundle", args.events, &page, result, ms);
@@ -397,6 +431,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut input_entries = Vec::new();
     let mut article_pages: BTreeSet<String> = BTreeSet::new();
     let mut fragments: BTreeSet<String> = BTreeSet::new();
+    let mut saved_metas: Vec<(String, crate::hashes::Stamp, Vec<u8>)> = Vec::new();
     let mut written: Vec<(PathBuf, String)> = Vec::new();
     for (index, (result, mut page_written)) in results.into_iter().enumerate() {
         let mut meta = result.meta;
@@ -429,7 +464,9 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
             count.figures += figures;
         }
         article_pages.extend(meta.html.iter().map(|(name, _, _)| name.clone()));
-        fragments.insert(result.fragment.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let fragment_name = result.fragment.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        fragments.insert(fragment_name.clone());
+        saved_metas.push((fragment_name, result.stamp, result.line));
         index_digest.update(meta.rows_hash.as_bytes());
         index_digest.update(b"\n");
         page_rows.push(match fragment {
@@ -579,6 +616,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     };
     hashes.save(&hashes_path)?;
     listing.save(&files_path)?;
+    metas::save(&metas_path, saved_metas.iter().map(|(name, stamp, line)| (name.as_str(), stamp, line.as_slice())))?;
 
     let failed = failed.into_inner();
     model::batch::emit(

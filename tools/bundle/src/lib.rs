@@ -16,6 +16,7 @@
 //! - `archive`: the dated zip (on request), reusing unchanged entries of the previous one.
 //! - `splice`: the dataset, CSV and figures-data files rebuilt by copying unchanged pages' bytes
 //!   from the last run's files.
+//! - `metas`: every cached fragment's meta line in one file.
 //! - `tree`: the manifest's file list, folders unchanged since the last run taken from its record.
 
 pub mod archive;
@@ -25,6 +26,7 @@ pub mod db;
 pub mod fragment;
 pub mod hashes;
 pub mod manifest;
+pub mod metas;
 pub mod search_blocks;
 pub mod search_index;
 pub mod site;

@@ -261,6 +261,13 @@ fn lost_state_or_damaged_outputs_are_rebuilt_to_what_a_cold_build_makes() {
     std::fs::remove_file(out.join(".state/bundle/layout.json")).expect("remove layout");
     pages[30] = page(30, 2);
     assert_same_as_cold(warm, &pages, "stat cache and layout lost");
+
+    // The fragments' meta lines and the manifest's listing lost (as after a killed run): the
+    // fragments are read and every folder listed again.
+    std::fs::remove_file(out.join(".state/bundle/metas.tsv")).expect("remove metas");
+    std::fs::remove_file(out.join(".state/bundle/files.tsv")).expect("remove listing");
+    pages[31] = page(31, 2);
+    assert_same_as_cold(warm, &pages, "meta lines and listing lost");
 }
 
 #[test]
