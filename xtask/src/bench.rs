@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// exists; without one, or with `--corpus seeds`, the seeds are copied).
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
+    /// Cargo profile of the measured tools: `release` (default), or `dev` to reuse the test
+    /// build where only a working bench matters, not its figures (CI).
+    #[arg(long, default_value = "release", hide = true)]
+    cargo_profile: String,
     /// Use this folder as the scratch folder and keep the corpus and the outputs in it
     /// (`pages-N/`, `out-N/`, `bin/`, `config/`) for profiling; default: a temporary folder.
     #[arg(long, value_name = "DIR")]
@@ -74,11 +78,11 @@ fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the tools once (release) and copies them, this xtask binary and `config/` into
-/// `scratch`.
-fn freeze_tools(root: &Path, scratch: &Path) -> anyhow::Result<Frozen> {
+/// Builds the tools once (`profile`, release unless CI asks otherwise) and copies them, this
+/// xtask binary and `config/` into `scratch`.
+fn freeze_tools(root: &Path, scratch: &Path, profile: &str) -> anyhow::Result<Frozen> {
     let paths = pipeline::Paths { root: root.to_path_buf(), seeds: root.join("seeds"), out: root.join("out") };
-    let built = pipeline::build_tools(&paths, "release", crate::progress::Mode::None)?;
+    let built = pipeline::build_tools(&paths, profile, crate::progress::Mode::None)?;
     let bin = scratch.join("bin");
     std::fs::create_dir_all(&bin).with_context(|| format!("creating {}", bin.display()))?;
     let tools = root.join("tools");
@@ -91,8 +95,12 @@ fn freeze_tools(root: &Path, scratch: &Path) -> anyhow::Result<Frozen> {
         std::fs::copy(&source, bin.join(&name)).with_context(|| format!("copying {}", source.display()))?;
     }
     // The per-page steps run inside xtask: the frozen copy must be an optimized build even
-    // when this one (`cargo xtask`, the dev profile) is not.
-    let xtask = crate::pages::optimized_xtask(root)?;
+    // when this one (`cargo xtask`, the dev profile) is not, unless the dev tools were asked for.
+    let xtask = if profile == "release" {
+        crate::pages::optimized_xtask(root)?
+    } else {
+        std::env::current_exe().context("finding the xtask binary")?
+    };
     std::fs::copy(&xtask, bin.join("xtask")).with_context(|| format!("copying {}", xtask.display()))?;
     let config = scratch.join("config");
     copy_tree(&root.join("config"), &config)?;
@@ -483,7 +491,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         }
     };
     // Builds the tools first and once, so that no measured run includes compiling them.
-    let frozen = freeze_tools(root, scratch)?;
+    let frozen = freeze_tools(root, scratch, &args.cargo_profile)?;
     let frozen = &frozen;
     let warm = scratch.join("warm-up");
     copy_seeds(
