@@ -110,8 +110,8 @@ pub fn run(root: &Path, args: &FuzzArgs) -> anyhow::Result<()> {
     sh.change_dir(root);
     let manifest = root.join("fuzz").join("Cargo.toml");
     if args.replay {
-        // The main build's target folder: the replay reuses its compiled dependencies (the
-        // fuzz workspace has the same dev profile), so CI compiles little more than the targets.
+        // The main build's target folder: the replay reuses those of its compiled dependencies
+        // that the fuzz workspace resolves with the same features (it has the same dev profile).
         let target_dir = target_dir(root);
         xshell::cmd!(sh, "cargo build --quiet --manifest-path {manifest} --target-dir {target_dir} --bins")
             .run()
