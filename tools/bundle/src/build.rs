@@ -10,7 +10,9 @@
 //!    pages' bytes copied from the last run's files, a fragment read only for a changed page),
 //!    the search blocks (only new ones written, each block's bigram codes kept in
 //!    `.state/bundle/search/`) and term shards, the index page and chart.
-//! 3. The manifest from remembered hashes (only changed files are read), and, when asked for
+//! 3. The manifest from the last run's listing (`tree`: folders unchanged since are not listed
+//!    again, changed files' hashes come from this run's writes and inputs before a `stat`), the
+//!    state for the next run (`metas`, the listing, the stat cache), and, when asked for
 //!    (`archive = true`), the archive, whose unchanged entries are copied from the previous one.
 //!
 //! Progress goes out on the batch event protocol (`model::batch`): a `page` event per page of
@@ -602,9 +604,24 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         inputs: input_entries,
         files,
     };
-    let manifest_json = serde_json::to_vec_pretty(&manifest).context("serializing the manifest")?;
-    model::io::write_atomic(&out.join("manifest.json"), &manifest_json)?;
+    // The manifest, and meanwhile the state that lets the next run skip work.
+    let (manifest_json, saved) = rayon::join(
+        || -> anyhow::Result<Vec<u8>> {
+            let json = serde_json::to_vec_pretty(&manifest).context("serializing the manifest")?;
+            model::io::write_atomic(&out.join("manifest.json"), &json)?;
+            Ok(json)
+        },
+        || -> anyhow::Result<()> {
+            hashes.save(&hashes_path)?;
+            listing.save(&files_path)?;
+            let metas = saved_metas.iter().map(|(name, stamp, line)| (name.as_str(), stamp, line.as_slice()));
+            metas::save(&metas_path, metas)
+        },
+    );
+    let manifest_json = manifest_json?;
+    saved?;
     let manifest_hash = blake3::hash(&manifest_json).to_hex().to_string();
+    let manifested = started.elapsed();
     // The archive only on request (`archive = true`); its folder always exists.
     let dist = out.join("dist");
     std::fs::create_dir_all(&dist).with_context(|| format!("creating folder {}", dist.display()))?;
@@ -614,9 +631,6 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     } else {
         "no archive (archive = false)".to_owned()
     };
-    hashes.save(&hashes_path)?;
-    listing.save(&files_path)?;
-    metas::save(&metas_path, saved_metas.iter().map(|(name, stamp, line)| (name.as_str(), stamp, line.as_slice())))?;
 
     let failed = failed.into_inner();
     model::batch::emit(
@@ -625,7 +639,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     );
     eprintln!(
         "bundle: {} pages, {} articles, {failed} failed, {} files in {:.2}s (pages {:.2}s, assembly {:.2}s, \
-         database {:.2}s, hashes {:.2}s, archive {:.2}s); {archived}",
+         database {:.2}s, hashes {:.2}s, manifest {:.2}s, archive {:.2}s); {archived}",
         manifest.inputs.len(),
         articles,
         manifest.files.len(),
@@ -634,7 +648,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         (assembled - rendered).as_secs_f64(),
         (indexed - assembled).as_secs_f64(),
         (hashed - indexed).as_secs_f64(),
-        (started.elapsed() - hashed).as_secs_f64(),
+        (manifested - hashed).as_secs_f64(),
+        (started.elapsed() - manifested).as_secs_f64(),
     );
     Ok(failed)
 }
