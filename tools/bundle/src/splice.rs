@@ -60,8 +60,9 @@ impl Layout {
     }
 }
 
-/// Where each (page id, part hash) sits in the old file: offset, length.
-type Places = HashMap<(String, String), (u64, u64)>;
+/// Where each page's part sits in the old file: its hash, offset, length (a page has one part
+/// per file).
+type Places = HashMap<String, (String, u64, u64)>;
 
 /// One streamed file being rebuilt.
 pub struct Splice {
@@ -108,11 +109,8 @@ impl Splice {
         if let Some(previous) = previous
             && let Ok(file) = std::fs::File::open(&splice.path)
         {
-            let places = previous
-                .parts
-                .iter()
-                .map(|(page, hash, at, len)| ((page.clone(), hash.clone()), (*at, *len)))
-                .collect();
+            let places =
+                previous.parts.iter().map(|(page, hash, at, len)| (page.clone(), (hash.clone(), *at, *len))).collect();
             splice.old = Some((file, places));
         }
         let dir = splice.path.parent().unwrap_or(Path::new("."));
@@ -128,8 +126,7 @@ impl Splice {
 
     /// Whether `page`'s part with this hash can be copied from the old file.
     pub fn can_copy(&self, page: &str, hash: &str) -> bool {
-        self.unchanged.is_some()
-            || self.old.as_ref().is_some_and(|(_, places)| places.contains_key(&(page.to_owned(), hash.to_owned())))
+        self.unchanged.is_some() || self.place(page, hash).is_some()
     }
 
     /// Adds `page`'s part from the old file (`can_copy` said it is there).
@@ -137,8 +134,7 @@ impl Splice {
         if self.unchanged.is_some() {
             return Ok(());
         }
-        let key = (page.to_owned(), hash.to_owned());
-        let Some(&(start, len)) = self.old.as_ref().and_then(|(_, places)| places.get(&key)) else {
+        let Some((start, len)) = self.place(page, hash) else {
             anyhow::bail!("internal error: page {page} has no part in the previous {}", self.path.display());
         };
         match &mut self.pending {
@@ -148,9 +144,15 @@ impl Splice {
                 self.pending = Some((start, len));
             }
         }
-        self.parts.push((key.0, key.1, self.at, len));
+        self.parts.push((page.to_owned(), hash.to_owned(), self.at, len));
         self.at += len;
         Ok(())
+    }
+
+    /// Where `page`'s part with this hash sits in the old file: offset, length.
+    fn place(&self, page: &str, hash: &str) -> Option<(u64, u64)> {
+        let (_, places) = self.old.as_ref()?;
+        places.get(page).filter(|(h, _, _)| h == hash).map(|&(_, at, len)| (at, len))
     }
 
     /// Adds `page`'s part, written out.
