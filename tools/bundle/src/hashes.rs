@@ -90,12 +90,18 @@ fn subtree(
 ) -> std::io::Result<blake3::hazmat::ChainingValue> {
     use blake3::hazmat::{HasherExt, Mode, left_subtree_len, merge_subtrees_non_root};
     if len <= LEAF {
-        let mut buf = vec![0; len as usize];
-        read_at(offset, &mut buf)?;
-        let mut hasher = blake3::Hasher::new();
-        hasher.set_input_offset(offset);
-        hasher.update(&buf);
-        return Ok(hasher.finalize_non_root());
+        // One buffer per thread, reused: a fresh one per piece was zeroed and faulted in again.
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        return BUFFER.with_borrow_mut(|buf| {
+            buf.resize(len as usize, 0);
+            read_at(offset, buf)?;
+            let mut hasher = blake3::Hasher::new();
+            hasher.set_input_offset(offset);
+            hasher.update(buf);
+            Ok(hasher.finalize_non_root())
+        });
     }
     let left = left_subtree_len(len);
     let (l, r) = rayon::join(|| subtree(offset, left, read_at), || subtree(offset + left, len - left, read_at));
