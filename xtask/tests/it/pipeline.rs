@@ -233,6 +233,22 @@ fn a_malformed_configuration_names_file_line_and_column() {
 }
 
 #[test]
+fn a_step_that_cannot_load_stops_the_run_naming_its_file_and_writes_nothing() {
+    let scratch = Scratch::with_seeds();
+    let config = scratch.dir.path().join("pipeline.toml");
+    let model = scratch.dir.path().join("broken-model.txt");
+    std::fs::write(&model, "this is not a model\n").expect("write");
+    std::fs::write(&config, "steps = [\"split\", \"clean\"]\n[split]\nmodel = \"broken-model.txt\"\n").expect("write");
+    let output = scratch.xtask(&["build-all", "--config", config.to_str().expect("utf-8")]);
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`split` could not run") && stderr.contains("broken-model.txt"), "{stderr}");
+    let split = scratch.out().join("split");
+    let written = std::fs::read_dir(&split).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(written, 0, "no artifact from a step that could not load");
+}
+
+#[test]
 fn a_missing_seeds_folder_is_a_clear_error() {
     let scratch = Scratch::with_seeds();
     std::fs::remove_dir_all(scratch.seeds()).expect("remove seeds");
