@@ -213,47 +213,11 @@ pub struct ChainRun<'a> {
     pub jobs: Option<usize>,
 }
 
-/// The chain's engines, each loaded at most once per process: by the first page that needs it,
-/// or all at once ahead of the pages (`preload`).
-pub struct Engines {
-    cells: Vec<OnceLock<Result<Engine, String>>>,
-    /// Per step, the time `preload` spent loading it (a page's own load counts in its step).
-    preload_nanos: Vec<AtomicU64>,
-}
-
-impl Engines {
-    pub fn new(steps: usize) -> Engines {
-        Engines {
-            cells: (0..steps).map(|_| OnceLock::new()).collect(),
-            preload_nanos: (0..steps).map(|_| AtomicU64::new(0)).collect(),
-        }
-    }
-
-    /// Loads the engine of every step of `steps` (the chain, in order), side by side. A load
-    /// that fails is kept as its error, which the first page that needs the step reports.
-    pub fn preload(&self, config: &Config, steps: &[&'static str]) {
-        std::thread::scope(|scope| {
-            for ((cell, nanos), &name) in self.cells.iter().zip(&self.preload_nanos).zip(steps) {
-                scope.spawn(move || {
-                    let started = Instant::now();
-                    cell.get_or_init(|| load(config, name).map_err(|e| format!("{e:#}")));
-                    nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                });
-            }
-        });
-    }
-}
-
 /// Runs the chain over `plans` in parallel, calling `on_outcome` on this thread for every step
 /// of every page as it finishes (in no particular order between pages; in step order within one).
-pub fn run(
-    chain: &ChainRun<'_>,
-    plans: &[PagePlan],
-    engines: &Engines,
-    mut on_outcome: impl FnMut(StepOutcome),
-) -> ChainTotals {
-    let busy: Vec<AtomicU64> =
-        engines.preload_nanos.iter().map(|n| AtomicU64::new(n.load(Ordering::Relaxed))).collect();
+pub fn run(chain: &ChainRun<'_>, plans: &[PagePlan], mut on_outcome: impl FnMut(StepOutcome)) -> ChainTotals {
+    let engines: Vec<OnceLock<Result<Engine, String>>> = chain.steps.iter().map(|_| OnceLock::new()).collect();
+    let busy: Vec<AtomicU64> = chain.steps.iter().map(|_| AtomicU64::new(0)).collect();
     let stop = AtomicBool::new(false);
     let fatal: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let fail_run = |err: anyhow::Error| {
@@ -272,7 +236,7 @@ pub fn run(
             pool.install(|| {
                 plans.par_iter().for_each_with(sender, |sender, plan| {
                     let context =
-                        PageContext { chain, engines: &engines.cells, busy: &busy, stop: &stop, fail_run: &fail_run };
+                        PageContext { chain, engines: &engines, busy: &busy, stop: &stop, fail_run: &fail_run };
                     context.page(plan, sender);
                 });
             });

@@ -577,37 +577,23 @@ fn run_chain(
     let from = input_step(config, chain[0]);
     let selected: Vec<(&String, &PathBuf)> =
         pages.iter().filter(|(id, _)| run.pages.is_empty() || run.pages.contains(*id)).collect();
-    // Each page's first input, then (on all cores, like these) its output of each step.
+    // Per page its first input, then its output of each step: all looked at in one batch.
     let step_dirs: Vec<PathBuf> = chain.iter().map(|step| paths.step_dir(step)).collect();
-    let first_inputs: Vec<PathBuf> = selected
-        .iter()
-        .map(|&(id, seed)| match from {
+    let mut files = Vec::with_capacity(selected.len() * (chain.len() + 1));
+    for &(id, seed) in &selected {
+        files.push(match from {
             None => seed.clone(),
             Some(prev) => model::io::artifact_path(&paths.step_dir(prev), id),
-        })
-        .collect();
-    let first_hashes = cache.hash_files(&first_inputs)?;
-    // A first input unlike the recorded one means work: the steps' code and data load while the
-    // outputs are looked at (at 10,000 pages with one page changed, extract's dictionaries took
-    // as long as that), instead of after.
-    let work_ahead = run.force
-        || !run.pages.is_empty()
-        || selected.iter().zip(&first_hashes).any(|((id, _), hash)| {
-            hash.as_ref().is_some_and(|hash| states[0].pages.get(*id).is_none_or(|recorded| &recorded.input != hash))
         });
-    let engines = crate::pages::Engines::new(chain.len());
-    let output_files: Vec<PathBuf> =
-        selected.iter().flat_map(|(id, _)| step_dirs.iter().map(|dir| model::io::artifact_path(dir, id))).collect();
-    let output_hashes = std::thread::scope(|scope| {
-        if work_ahead {
-            scope.spawn(|| engines.preload(config, chain));
-        }
-        cache.hash_files(&output_files)
-    })?;
-    let mut output_hashes = output_hashes.into_iter();
+        files.extend(step_dirs.iter().map(|dir| model::io::artifact_path(dir, id)));
+    }
+    let mut hashes = cache.hash_files(&files)?.into_iter();
+    let mut files = files.into_iter();
     let mut plans = Vec::with_capacity(selected.len());
-    for (((id, seed), first_input), first_input_hash) in selected.into_iter().zip(first_inputs).zip(first_hashes) {
-        let outputs: Vec<Option<String>> = output_hashes.by_ref().take(chain.len()).collect();
+    for (id, seed) in selected {
+        let (Some(first_input), Some(first_input_hash)) = (files.next(), hashes.next()) else { break };
+        let outputs: Vec<Option<String>> = hashes.by_ref().take(chain.len()).collect();
+        files.by_ref().take(chain.len()).for_each(drop);
         let seed_name = seed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         plans.push(crate::pages::PagePlan { id: id.clone(), seed_name, first_input, first_input_hash, outputs });
     }
@@ -644,7 +630,7 @@ fn run_chain(
     let mut first_failure: BTreeMap<String, String> = BTreeMap::new();
     let mut last_save = Instant::now();
     let mut unsaved = false;
-    let totals = crate::pages::run(&chain_run, &plans, &engines, |outcome| {
+    let totals = crate::pages::run(&chain_run, &plans, |outcome| {
         let crate::pages::StepOutcome { page, step, outcome } = outcome;
         let (state, report) = (&mut states[step], &mut reports[step]);
         match outcome {
