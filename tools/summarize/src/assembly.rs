@@ -53,11 +53,34 @@ impl Hasher for QuickHasher {
 type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<QuickHasher>>;
 type QuickSet<K> = HashSet<K, BuildHasherDefault<QuickHasher>>;
 
-/// A part: bytes of rendered text, borrowed from where it was read.
+/// A name, role or speaker: bytes borrowed from where it was read.
 type Part<'a> = &'a [u8];
 
-/// A quote under its speaker: (speaker, role, line in two parts).
-type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, [Part<'a>; 2]);
+/// A rendered part: its bytes here, or where the binary's log has them (`At`: offset and
+/// length), which an output only points to (`Segment::At`): the binary copies them into the
+/// file, from the last output that held them where it can, so a rebuild reads only the parts of
+/// the pages that changed.
+#[derive(Debug, Clone, Copy)]
+pub enum Text<'a> {
+    Here(&'a [u8]),
+    At { offset: u64, len: u32 },
+}
+
+impl Text<'_> {
+    pub fn len(&self) -> usize {
+        match *self {
+            Text::Here(bytes) => bytes.len(),
+            Text::At { len, .. } => len as usize,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A quote under its speaker: (speaker, role, line).
+type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, Text<'a>);
 
 /// A key-figure candidate's lines (in its district's profile, in the corpus briefing): here, or
 /// where the binary's log has them (`At`, its offset and the two lengths), read only for the
@@ -65,11 +88,17 @@ type CorpusQuote<'a> = (Option<Part<'a>>, Option<Part<'a>>, [Part<'a>; 2]);
 #[derive(Debug, Clone, Copy)]
 pub enum Lines<'a> {
     Here(Part<'a>, Part<'a>),
-    At { offset: u64, district: usize, corpus: usize },
+    /// `hash`: what the binary checks the lines read against (`Assembly::figure_reads`).
+    At {
+        offset: u64,
+        district: usize,
+        corpus: usize,
+        hash: u64,
+    },
 }
 
 /// A dated event: (place in the timeline, line).
-type EventLine<'a> = ((u32, u32, u32), Part<'a>);
+type EventLine<'a> = ((u32, u32, u32), Text<'a>);
 
 /// One district's parts, in the order their articles came.
 #[derive(Debug, Default)]
@@ -78,11 +107,11 @@ pub struct District<'a> {
     pub slug: String,
     pub article_count: usize,
     pub figure_count: usize,
-    articles: Vec<&'a [u8]>,
+    articles: Vec<Text<'a>>,
     /// Each person once, by (name, role).
-    people: Vec<&'a [u8]>,
+    people: Vec<Text<'a>>,
     known_people: QuickSet<(&'a [u8], Option<&'a [u8]>)>,
-    quotes: Vec<&'a [u8]>,
+    quotes: Vec<Text<'a>>,
     /// (speaker, role, line under the speaker) of each quote, for the corpus briefing.
     corpus_quotes: Vec<CorpusQuote<'a>>,
     /// The key-figure candidates' lines.
@@ -110,7 +139,7 @@ pub struct DistrictId(usize);
 impl<'a> Assembly<'a> {
     /// Starts an article of `district` that prints `figure_count` figures (at least as many as
     /// its key-figure candidates) and whose entry in the profile is `entry`.
-    pub fn article(&mut self, district: &'a str, figure_count: usize, entry: Option<&'a [u8]>) -> DistrictId {
+    pub fn article(&mut self, district: &'a str, figure_count: usize, entry: Option<Text<'a>>) -> DistrictId {
         self.article_count += 1;
         let last = self.last.filter(|&at| self.districts[at].name == district);
         let at = match last.or_else(|| self.by_name.get(district).copied()) {
@@ -132,22 +161,21 @@ impl<'a> Assembly<'a> {
     }
 
     /// A person of the article (listed once per district by name and role).
-    pub fn person(&mut self, d: DistrictId, name: &'a [u8], role: Option<&'a [u8]>, line: &'a [u8]) {
+    pub fn person(&mut self, d: DistrictId, name: &'a [u8], role: Option<&'a [u8]>, line: Text<'a>) {
         let d = &mut self.districts[d.0];
         if d.known_people.insert((name, role)) {
             d.people.push(line);
         }
     }
 
-    /// A quote of the article: its line in the profile and under its speaker (in two parts:
-    /// what it shares with the other line is kept once).
+    /// A quote of the article: its line in the profile and under its speaker.
     pub fn quote(
         &mut self,
         d: DistrictId,
         speaker: Option<&'a [u8]>,
         role: Option<&'a [u8]>,
-        district_line: &'a [u8],
-        corpus_line: [&'a [u8]; 2],
+        district_line: Text<'a>,
+        corpus_line: Text<'a>,
     ) {
         let d = &mut self.districts[d.0];
         d.quotes.push(district_line);
@@ -155,7 +183,7 @@ impl<'a> Assembly<'a> {
     }
 
     /// A dated event of the article at `key` in the timeline.
-    pub fn event(&mut self, key: (u32, u32, u32), line: &'a [u8]) {
+    pub fn event(&mut self, key: (u32, u32, u32), line: Text<'a>) {
         self.events.push((key, line));
     }
 
@@ -164,16 +192,16 @@ impl<'a> Assembly<'a> {
         self.districts[d.0].figures.add_weighted(weight, lines);
     }
 
-    /// Where the lines of the key figures shown are, that are not here: (offset, length) of
-    /// the best of every district, as many as its profile shows when `profile` says it is
+    /// Where the lines of the key figures shown are, that are not here: (offset, length, hash)
+    /// of the best of every district, as many as its profile shows when `profile` says it is
     /// rendered, else as many as the corpus briefing shows.
-    pub fn figure_reads(&self, profile: impl Fn(&District<'a>) -> bool) -> Vec<(u64, usize)> {
+    pub fn figure_reads(&self, profile: impl Fn(&District<'a>) -> bool) -> Vec<(u64, usize, u64)> {
         let mut reads = Vec::new();
         for d in &self.districts {
             let limit = if profile(d) { KEY_FIGURES_PER_PROFILE } else { KEY_FIGURES_PER_DISTRICT };
             for lines in d.figures.best(limit) {
-                if let Lines::At { offset, district, corpus } = lines {
-                    reads.push((offset, district + corpus));
+                if let Lines::At { offset, district, corpus, hash } = lines {
+                    reads.push((offset, district + corpus, hash));
                 }
             }
         }
@@ -198,16 +226,17 @@ impl<'a> Assembly<'a> {
 
     /// Adds an article's rendered parts (`Briefings::render_parts`).
     pub fn add_parts(&mut self, district: &'a str, figure_count: usize, parts: &'a ArticleParts) {
-        let d = self.article(district, figure_count.max(parts.figures.len()), Some(parts.article.as_bytes()));
+        let here = |text: &'a String| Text::Here(text.as_bytes());
+        let d = self.article(district, figure_count.max(parts.figures.len()), Some(here(&parts.article)));
         for p in &parts.people {
-            self.person(d, p.name.as_bytes(), p.role.as_deref().map(str::as_bytes), p.text.as_bytes());
+            self.person(d, p.name.as_bytes(), p.role.as_deref().map(str::as_bytes), here(&p.text));
         }
         for q in &parts.quotes {
             let (speaker, role) = (q.speaker.as_deref().map(str::as_bytes), q.role.as_deref().map(str::as_bytes));
-            self.quote(d, speaker, role, q.district.as_bytes(), [q.corpus.as_bytes(), b""]);
+            self.quote(d, speaker, role, here(&q.district), here(&q.corpus));
         }
         for e in &parts.events {
-            self.event(e.key, e.text.as_bytes());
+            self.event(e.key, here(&e.text));
         }
         for f in &parts.figures {
             self.figure(d, f.weight, Lines::Here(f.district.as_bytes(), f.corpus.as_bytes()));
@@ -233,21 +262,35 @@ pub struct Output<'a> {
 #[derive(Debug, Clone, Copy)]
 enum Piece<'a> {
     Frame(usize, usize),
-    Part(&'a [u8]),
+    Part(Text<'a>),
+}
+
+/// A piece of an output: bytes (of the frame, or a part that is here), or a part where the
+/// binary's log has it.
+#[derive(Debug, Clone, Copy)]
+pub enum Segment<'s> {
+    Bytes(&'s [u8]),
+    At { offset: u64, len: u32 },
 }
 
 impl Output<'_> {
-    /// The file's bytes, piece by piece.
-    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> {
+    /// The file, piece by piece.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> {
         self.pieces.iter().map(|piece| match *piece {
-            Piece::Frame(start, end) => &self.frame.as_bytes()[start..end],
-            Piece::Part(bytes) => bytes,
+            Piece::Frame(start, end) => Segment::Bytes(&self.frame.as_bytes()[start..end]),
+            Piece::Part(Text::Here(bytes)) => Segment::Bytes(bytes),
+            Piece::Part(Text::At { offset, len }) => Segment::At { offset, len },
         })
     }
 
     /// The file's length in bytes.
     pub fn len(&self) -> usize {
-        self.pieces().map(<[u8]>::len).sum()
+        self.segments()
+            .map(|s| match s {
+                Segment::Bytes(bytes) => bytes.len(),
+                Segment::At { len, .. } => len as usize,
+            })
+            .sum()
     }
 
     /// Whether the file is empty.
@@ -255,9 +298,21 @@ impl Output<'_> {
         self.len() == 0
     }
 
-    /// The whole file (tests).
+    /// The whole file, its parts that are not here read by `read` (offset, length).
+    pub fn to_vec_with(&self, read: &mut dyn FnMut(u64, u32) -> Vec<u8>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        for segment in self.segments() {
+            match segment {
+                Segment::Bytes(bytes) => out.extend_from_slice(bytes),
+                Segment::At { offset, len } => out.extend_from_slice(&read(offset, len)),
+            }
+        }
+        out
+    }
+
+    /// The whole file, when all its parts are here (tests).
     pub fn to_vec(&self) -> Vec<u8> {
-        self.pieces().flatten().copied().collect()
+        self.to_vec_with(&mut |_, _| Vec::new())
     }
 }
 
@@ -269,11 +324,11 @@ const CLOSE: char = '\u{F0001}';
 /// (or as an empty string when it has no bytes, so the frame's `{% if %}` sees it as empty).
 #[derive(Default)]
 struct Slots<'a> {
-    parts: Vec<Vec<&'a [u8]>>,
+    parts: Vec<Vec<Text<'a>>>,
 }
 
 impl<'a> Slots<'a> {
-    fn slot(&mut self, parts: Vec<&'a [u8]>) -> Value {
+    fn slot(&mut self, parts: Vec<Text<'a>>) -> Value {
         if parts.iter().all(|p| p.is_empty()) {
             return Value::from_safe_string(String::new());
         }
@@ -312,22 +367,37 @@ fn joined(parts: &[&[u8]]) -> String {
     String::from_utf8_lossy(&parts.concat()).into_owned()
 }
 
+/// Parts joined, those not here read by `read` (offset, length).
+fn joined_texts(parts: &[Text<'_>], read: &mut dyn FnMut(u64, u32) -> Vec<u8>) -> String {
+    let mut bytes = Vec::new();
+    for part in parts {
+        match *part {
+            Text::Here(here) => bytes.extend_from_slice(here),
+            Text::At { offset, len } => bytes.extend_from_slice(&read(offset, len)),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn text(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
 impl Briefings {
-    /// A district's profile (`parts/district.md`), assembled from its parts.
+    /// A district's profile (`parts/district.md`), assembled from its parts. `read` reads the
+    /// parts that are not here (offset, length), which only a frame whose names hold a marker
+    /// character needs (it is then rendered whole).
     pub fn assembled_profile<'a>(
         &self,
         assembly: &Assembly<'a>,
         d: &District<'a>,
+        read: &mut dyn FnMut(u64, u32) -> Vec<u8>,
     ) -> Result<Output<'a>, TemplateError> {
         let best = d.figures.best(KEY_FIGURES_PER_PROFILE);
         let key_figures: Vec<&[u8]> = best.iter().map(|f| assembly.lines(f).0).collect();
-        let render = |slots: &mut Slots<'a>, whole: bool| {
-            let mut slot = |parts: &[&'a [u8]]| {
-                if whole { Value::from_safe_string(joined(parts)) } else { slots.slot(parts.to_vec()) }
+        let mut render = |slots: &mut Slots<'a>, whole: bool| {
+            let mut slot = |parts: &[Text<'a>]| {
+                if whole { Value::from_safe_string(joined_texts(parts, read)) } else { slots.slot(parts.to_vec()) }
             };
             let district = context! {
                 name => d.name,
@@ -351,28 +421,33 @@ impl Briefings {
         }
     }
 
-    /// The corpus briefing (`parts/corpus.md`), assembled from every district's parts.
-    pub fn assembled_corpus<'a>(&self, assembly: &Assembly<'a>) -> Result<Output<'a>, TemplateError> {
+    /// The corpus briefing (`parts/corpus.md`), assembled from every district's parts; `read`
+    /// as for `assembled_profile`.
+    pub fn assembled_corpus<'a>(
+        &self,
+        assembly: &Assembly<'a>,
+        read: &mut dyn FnMut(u64, u32) -> Vec<u8>,
+    ) -> Result<Output<'a>, TemplateError> {
         let districts = assembly.districts();
         let mut events: Vec<EventLine<'a>> = assembly.events.clone();
         events.sort_by_key(|e| e.0);
-        let events: Vec<&'a [u8]> = events.into_iter().map(|e| e.1).collect();
+        let events: Vec<Text<'a>> = events.into_iter().map(|e| e.1).collect();
         // Speakers in order of first appearance, districts in name order.
-        let mut speakers: Vec<(Part<'a>, Option<Part<'a>>, Vec<Part<'a>>)> = Vec::new();
+        let mut speakers: Vec<(Part<'a>, Option<Part<'a>>, Vec<Text<'a>>)> = Vec::new();
         let mut index: QuickMap<&[u8], usize> = QuickMap::default();
         for &(speaker, role, line) in districts.iter().flat_map(|d| &d.corpus_quotes) {
             let Some(name) = speaker else { continue };
             match index.get(name) {
-                Some(&at) => speakers[at].2.extend(line),
+                Some(&at) => speakers[at].2.push(line),
                 None => {
                     index.insert(name, speakers.len());
-                    speakers.push((name, role, line.to_vec()));
+                    speakers.push((name, role, vec![line]));
                 }
             }
         }
-        let render = |slots: &mut Slots<'a>, whole: bool| {
-            let mut slot = |parts: &[&'a [u8]]| {
-                if whole { Value::from_safe_string(joined(parts)) } else { slots.slot(parts.to_vec()) }
+        let mut render = |slots: &mut Slots<'a>, whole: bool| {
+            let mut slot = |parts: &[Text<'a>]| {
+                if whole { Value::from_safe_string(joined_texts(parts, read)) } else { slots.slot(parts.to_vec()) }
             };
             let district_values: Vec<Value> = districts
                 .iter()
@@ -429,9 +504,10 @@ mod tests {
     #[test]
     fn parts_go_where_their_markers_are_and_a_stray_marker_is_refused() {
         let mut slots = Slots::default();
-        let a = slots.slot(vec![b"A1", b"A2"]);
-        let empty = slots.slot(vec![b""]);
-        let b = slots.slot(vec![b"B"]);
+        let t = |bytes: &'static [u8]| super::Text::Here(bytes);
+        let a = slots.slot(vec![t(b"A1"), t(b"A2")]);
+        let empty = slots.slot(vec![t(b"")]);
+        let b = slots.slot(vec![t(b"B")]);
         assert_eq!(empty.as_str(), Some(""));
         let frame = format!("x{a}y{empty}z{b}w");
         let output = slots.splice(frame).expect("every marker once");
@@ -439,13 +515,13 @@ mod tests {
         assert_eq!(output.len(), 9);
 
         let mut slots = Slots::default();
-        let a = slots.slot(vec![b"A"]);
+        let a = slots.slot(vec![t(b"A")]);
         assert!(slots.splice(format!("{a}{a}")).is_none(), "twice");
         let mut slots = Slots::default();
-        let _ = slots.slot(vec![b"A"]);
+        let _ = slots.slot(vec![t(b"A")]);
         assert!(slots.splice("no marker".into()).is_none(), "missing");
         let mut slots = Slots::default();
-        let a: Value = slots.slot(vec![b"A"]);
+        let a: Value = slots.slot(vec![t(b"A")]);
         assert!(slots.splice(format!("{a}\u{F0000}9\u{F0001}")).is_none(), "unknown");
     }
 }

@@ -737,9 +737,19 @@ mod tests {
             let mut out: Vec<(String, String)> = assembly
                 .districts()
                 .into_iter()
-                .map(|d| (d.slug.clone(), text(briefings.assembled_profile(&assembly, d).expect("profile renders"))))
+                .map(|d| {
+                    (
+                        d.slug.clone(),
+                        text(
+                            briefings.assembled_profile(&assembly, d, &mut |_, _| Vec::new()).expect("profile renders"),
+                        ),
+                    )
+                })
                 .collect();
-            out.push(("corpus".into(), text(briefings.assembled_corpus(&assembly).expect("corpus renders"))));
+            out.push((
+                "corpus".into(),
+                text(briefings.assembled_corpus(&assembly, &mut |_, _| Vec::new()).expect("corpus renders")),
+            ));
             return out;
         }
         for row in pages.into_iter().flatten() {

@@ -6,12 +6,13 @@
 //!   `corpus.md` under the output folder. Each page's share of the district and corpus
 //!   briefings is cached (`cache`: one log and an index in `OUT_BRIEFING/.cache/`) with the
 //!   page's hash, so a rebuild renders only the pages that changed (or all, when the binary,
-//!   options or templates did) and gathers the rest. A file whose text is already on disk is not
-//!   written again. Progress goes out on the batch event protocol.
+//!   options or templates did) and gathers the rest; the district profiles and `corpus.md` are
+//!   copied from their last version where it holds their pieces (`layout`). A file whose text is
+//!   already on disk is not written again. Progress goes out on the batch event protocol.
 //!
 //! Templates come from the `templates` option's folder (file by file over the built-in ones).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,6 +22,7 @@ use model::batch::{self, BatchArgs};
 use model::options::SummarizeOptions;
 use rayon::prelude::*;
 mod cache;
+mod layout;
 
 use summarize::assembly::{Assembly, Output};
 use summarize::briefing::{
@@ -160,12 +162,12 @@ fn emit_all(events: bool, lines: &[batch::Event]) {
 const CHUNK_PAGES: usize = 256;
 
 /// Bumped when what the cache holds changes (with `cache::VERSION`).
-const CACHE_VERSION: &str = "briefing-cache-6";
+const CACHE_VERSION: &str = "briefing-cache-7";
 
 /// One page's share of the briefings in this run: its entry for the cache index, and either
-/// its record (when the briefings are assembled from parts: read from the log or just made) or
-/// its rows (when they are rendered whole); `fresh` when the record is new, to be appended to
-/// the cache's log.
+/// its record (when the briefings are assembled from parts: its head read from the log, or all
+/// of it just made) or its rows (when they are rendered whole); `fresh` when the record is new,
+/// to be appended to the cache's log.
 struct PageShare {
     entry: cache::Entry,
     rows: Vec<ArticleRows>,
@@ -244,7 +246,7 @@ fn briefing_page(
     // What a cached page brings: its record's bytes when assembling, else its rows.
     let reuse = |entry: &cache::Entry| -> Option<(Vec<ArticleRows>, Vec<u8>)> {
         if briefings.assembled() {
-            cache.read_record(&id, entry).map(|record| (Vec::new(), record))
+            cache.read_meta(&id, entry).map(|head| (Vec::new(), head))
         } else {
             cache.read(&id, entry).map(|rows| (rows, Vec::new()))
         }
@@ -290,43 +292,204 @@ fn briefing_page(
     Ok(PageShare { entry, rows, record, fresh: true })
 }
 
-/// Writes a file made of `pieces` to `path` unless it already holds exactly them (as
-/// `write_if_changed`), through a temporary file renamed into place.
-fn write_pieces_if_changed(path: &Path, output: &Output<'_>) -> anyhow::Result<()> {
-    use std::io::{Read, Write};
-    let len = output.len();
-    let same = std::fs::metadata(path).is_ok_and(|m| m.len() == len as u64)
-        && std::fs::File::open(path).is_ok_and(|file| {
-            let mut old = std::io::BufReader::with_capacity(1 << 20, file);
-            let mut buffer = Vec::new();
-            output.pieces().all(|piece| {
-                buffer.resize(piece.len(), 0);
-                old.read_exact(&mut buffer).is_ok() && buffer == piece
-            })
-        });
-    if same {
-        return Ok(());
-    }
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = model::io::temp_file_in(dir)?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp);
-    for piece in output.pieces() {
-        writer.write_all(piece).with_context(|| format!("writing {}", path.display()))?;
-    }
-    let tmp = writer.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
-    Ok(())
+/// The bodies of the records this run's outputs are assembled from (`records`: input hash,
+/// body offset, body length, head), read from the log only for the parts an old output does not
+/// hold, each checked against its record's hash once (`cache::Damaged` when it is not); the
+/// bodies of the records made in this run are here from the start.
+struct Bodies<'r> {
+    records: &'r [(String, u64, u64, Vec<u8>)],
+    /// Indexes into `records`, by body offset.
+    by_offset: Vec<usize>,
+    loaded: HashMap<u64, Vec<u8>>,
 }
 
-/// The combined briefing step; returns the number of pages that failed.
+impl<'r> Bodies<'r> {
+    fn new(records: &'r [(String, u64, u64, Vec<u8>)], loaded: HashMap<u64, Vec<u8>>) -> Self {
+        let mut by_offset: Vec<usize> = (0..records.len()).collect();
+        by_offset.sort_unstable_by_key(|&i| records[i].1);
+        Bodies { records, by_offset, loaded }
+    }
+
+    /// The record whose body holds `offset`: (body offset, body length, head).
+    fn record(&self, offset: u64) -> Option<(u64, u64, &'r [u8])> {
+        let at = self.by_offset.partition_point(|&i| self.records[i].1 <= offset);
+        let &(_, start, len, ref head) = &self.records[*self.by_offset.get(at.checked_sub(1)?)?];
+        (offset < start + len).then_some((start, len, head.as_slice()))
+    }
+
+    /// The body of the record holding `offset` (read and checked once), and its offset.
+    fn body(&mut self, cache: &cache::Cache, offset: u64) -> anyhow::Result<(u64, &[u8])> {
+        let damaged = || cache::Damaged(format!("no record holds offset {offset}"));
+        let (start, len, head) = self.record(offset).ok_or_else(damaged)?;
+        let body = match self.loaded.entry(start) {
+            std::collections::hash_map::Entry::Occupied(body) => body.into_mut(),
+            std::collections::hash_map::Entry::Vacant(place) => {
+                let body = cache.read_at(start, usize::try_from(len)?)?;
+                if !cache::Cache::body_is(head, &body) {
+                    return Err(cache::Damaged(format!("the record at {start} does not match its hash")).into());
+                }
+                place.insert(body)
+            }
+        };
+        Ok((start, body.as_slice()))
+    }
+
+    /// Writes `len` bytes of the log at `offset` (within records' bodies) to `out`.
+    fn copy(
+        &mut self,
+        cache: &cache::Cache,
+        offset: u64,
+        len: u64,
+        out: &mut dyn std::io::Write,
+    ) -> anyhow::Result<()> {
+        let (mut offset, end) = (offset, offset + len);
+        while offset < end {
+            let (start, body) = self.body(cache, offset)?;
+            let from = usize::try_from(offset - start)?;
+            let to = usize::try_from((end - start).min(body.len() as u64))?;
+            let bytes = body
+                .get(from..to)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| cache::Damaged(format!("offset {offset}")))?;
+            out.write_all(bytes).context("writing a briefing")?;
+            offset += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// `len` bytes of the log at `offset`: key-figure lines, checked against `hash`.
+    fn line(&mut self, cache: &cache::Cache, offset: u64, len: usize, hash: u64) -> anyhow::Result<Vec<u8>> {
+        let bytes = match self.record(offset) {
+            Some((start, _, _)) if self.loaded.contains_key(&start) => {
+                let from = usize::try_from(offset - start)?;
+                self.loaded[&start].get(from..from + len).map(<[u8]>::to_vec).unwrap_or_default()
+            }
+            _ => cache.read_at(offset, len)?,
+        };
+        if !cache::Cache::line_is(&bytes, hash) {
+            return Err(cache::Damaged(format!("the key-figure lines at {offset} do not match their hash")).into());
+        }
+        Ok(bytes)
+    }
+}
+
+/// Reads a part for an output rendered whole (`Briefings::assembled_profile`), remembering in
+/// `damaged` why it could not.
+fn read_part(
+    cache: &cache::Cache,
+    bodies: &mut Bodies<'_>,
+    offset: u64,
+    len: u32,
+    damaged: &mut Option<anyhow::Error>,
+) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Err(err) = bodies.copy(cache, offset, u64::from(len), &mut bytes) {
+        damaged.get_or_insert(err);
+    }
+    bytes
+}
+
+/// A file's stamp (as `cache::Entry::stamp`).
+fn file_stamp(path: &Path) -> Option<cache::Stamp> {
+    dir_stamp(path)
+}
+
+/// Writes `output` to `out/relative` unless the file already holds exactly it, copying from
+/// the file there what its layout (`old`, when still valid) says it holds; returns the file's
+/// new layout.
+fn write_output(
+    out: &Path,
+    relative: &str,
+    output: &Output<'_>,
+    old: Option<&layout::FileLayout>,
+    cache: &cache::Cache,
+    bodies: &mut Bodies<'_>,
+) -> anyhow::Result<layout::FileLayout> {
+    use std::io::Read;
+    let path = out.join(relative);
+    let current = file_stamp(&path);
+    let old = old.filter(|old| current == Some(old.stamp));
+    let (ops, elems) = layout::plan(output.segments(), old);
+    if let (Some(old), Some(_)) = (old, current)
+        && layout::unchanged(&ops, old.stamp.0)
+    {
+        return Ok(layout::FileLayout { stamp: old.stamp, elems });
+    }
+    let mut log = |offset: u64, len: u64, out: &mut dyn std::io::Write| bodies.copy(cache, offset, len, out);
+    // Without a layout, the file is compared with what it would be (a rewrite of an unchanged
+    // file makes the next steps hash it again).
+    let len = output.len() as u64;
+    if old.is_none() && current.is_some_and(|c| c.0 == len) {
+        let same = std::fs::File::open(&path).is_ok_and(|file| {
+            let mut old = std::io::BufReader::with_capacity(1 << 20, file);
+            let mut buffer = Vec::new();
+            let mut expected = Vec::new();
+            ops.iter().all(|op| {
+                expected.clear();
+                let bytes: &[u8] = match *op {
+                    layout::Op::Bytes(bytes) => bytes,
+                    layout::Op::Log { offset, len } => {
+                        if log(offset, len, &mut expected).is_err() {
+                            return false;
+                        }
+                        &expected
+                    }
+                    layout::Op::Copy { .. } => return false,
+                };
+                buffer.resize(bytes.len(), 0);
+                old.read_exact(&mut buffer).is_ok() && buffer == bytes
+            })
+        });
+        if same && let Some(stamp) = current {
+            return Ok(layout::FileLayout { stamp, elems });
+        }
+    }
+    let old_file = match old {
+        Some(_) => Some(std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?),
+        None => None,
+    };
+    layout::write(&path, &ops, old_file.as_ref(), &mut log)?;
+    let stamp = file_stamp(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(layout::FileLayout { stamp, elems })
+}
+
+/// The combined briefing step; returns the number of pages that failed. A cache found damaged
+/// while the outputs are written (a record that does not match its hash) is dropped and the
+/// step runs again, rendering every page, without telling its progress twice.
 fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
+    match briefing_run(args, true) {
+        Err(err) if err.downcast_ref::<cache::Damaged>().is_some() => {
+            let dir = args.out_dir.join(".cache");
+            if !args.events {
+                eprintln!(
+                    "summarize briefing: the cache in {} is damaged ({err:#}); rendering every page",
+                    dir.display()
+                );
+            }
+            for name in ["index.bin", layout::FILE] {
+                match std::fs::remove_file(dir.join(name)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(e).with_context(|| format!("removing {}", dir.join(name).display()));
+                    }
+                    _ => {}
+                }
+            }
+            briefing_run(args, false)
+        }
+        result => result,
+    }
+}
+
+/// One run of the briefing step; `first` when its progress has not been told yet.
+fn briefing_run(args: &BatchArgs, first: bool) -> anyhow::Result<usize> {
+    let events = args.events && first;
     let options: SummarizeOptions = args.load_options()?;
     let overrides = read_overrides(&options.templates)?;
     let out = &args.out_dir;
     let key = cache_key(&options, &overrides, &out.join(".cache"))?;
     let briefings = Briefings::new(overrides)?;
     let inputs = args.input_paths()?;
-    batch::emit(args.events, &batch::Event::Begin { step: "summarize-briefing".into(), total: inputs.len() });
+    batch::emit(events, &batch::Event::Begin { step: "summarize-briefing".into(), total: inputs.len() });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -340,8 +503,9 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     let mut failed = 0;
     let mut corpus = Corpus::default();
     // The heads of the pages' records, in input order, with their input hashes and where their
-    // key-figure lines are in the log (assembled briefings).
-    let mut records: Vec<(String, u64, Vec<u8>)> = Vec::new();
+    // bodies are in the log (assembled briefings); the bodies of those made in this run.
+    let mut records: Vec<(String, u64, u64, Vec<u8>)> = Vec::new();
+    let mut fresh_bodies: HashMap<u64, Vec<u8>> = HashMap::new();
     let mut digests: BTreeMap<String, blake3::Hasher> = BTreeMap::new();
     let mut digest = |district: &str, input_hash: &str| {
         // A district's profile is made from its rows, which its pages' artifacts decide.
@@ -357,7 +521,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     // A chunk of pages at a time, gathered in input order as it comes: only one chunk's rows are
     // held besides what the corpus keeps of them.
     for chunk in inputs.chunks(CHUNK_PAGES) {
-        let (pages, events): (Vec<Option<PageShare>>, Vec<batch::Event>) = pool.install(|| {
+        let (pages, page_events): (Vec<Option<PageShare>>, Vec<batch::Event>) = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|input| {
@@ -378,7 +542,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
                 })
                 .unzip()
         });
-        emit_all(args.events, &events);
+        emit_all(events, &page_events);
         for (input, page) in chunk.iter().zip(pages) {
             let Some(page) = page else {
                 failed += 1;
@@ -390,25 +554,41 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
                 (entry.offset, entry.len) = cache.append(&page.record)?;
             }
             let input_hash = entry.input.clone();
-            let (entry_head, lines) = (entry.head, entry.offset + entry.head);
+            let (head_len, body, body_len) = (entry.head, entry.offset + entry.head, entry.len - entry.head);
             cache.keep(model::io::page_id(input), entry);
             for rows in page.rows {
                 digest(&rows.district, &input_hash);
                 corpus.add_rows(rows);
             }
             if briefings.assembled() {
-                let mut head = page.record;
-                head.truncate(usize::try_from(entry_head).unwrap_or(usize::MAX));
-                records.push((input_hash, lines, head));
+                let mut record = page.record;
+                let head_len = usize::try_from(head_len).unwrap_or(usize::MAX).min(record.len());
+                let head = if page.fresh {
+                    // The body stays in the record's buffer, the head is copied out.
+                    let head = record[..head_len].to_vec();
+                    record.drain(..head_len);
+                    fresh_bodies.insert(body, record);
+                    head
+                } else {
+                    record
+                };
+                records.push((input_hash, body, body_len, head));
             }
         }
     }
     let mut assembly = Assembly::default();
     assembly.page_count = corpus.page_count;
-    for (input_hash, lines, head) in &records {
-        cache::Cache::feed(head, *lines, &mut assembly, |district| digest(district, input_hash))
+    for (input_hash, body, body_len, head) in &records {
+        cache::Cache::feed(head, *body, *body_len, &mut assembly, |district| digest(district, input_hash))
             .context("reading back the briefing cache's records")?;
     }
+    let mut bodies = Bodies::new(&records, fresh_bodies);
+    let layouts_path = out.join(".cache").join(layout::FILE);
+    let mut layouts = layout::Layouts::load(&layouts_path);
+    if !cache.reused() || layouts.generation != cache.generation() {
+        layouts.files.clear();
+    }
+    let mut new_layouts = layout::Layouts::default();
     // A profile whose rows came from the same artifacts as last time is not rendered again.
     let digests_path = out.join(".cache").join("districts.tsv");
     let previous = read_digests(&digests_path);
@@ -431,13 +611,28 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
         }
         // The lines of the key figures shown: in the profiles rendered and in corpus.md.
         let names: HashSet<&str> = render.iter().map(|(name, _)| *name).collect();
-        for (offset, len) in assembly.figure_reads(|d| names.contains(d.name)) {
-            assembly.fetched(offset, cache.read_at(offset, len)?);
+        for (offset, len, hash) in assembly.figure_reads(|d| names.contains(d.name)) {
+            assembly.fetched(offset, bodies.line(&cache, offset, len, hash)?);
         }
         let districts = assembly.districts();
+        let mut damaged = None;
         for (name, path) in &render {
             let Some(district) = districts.iter().find(|d| d.name == *name) else { continue };
-            write_pieces_if_changed(path, &briefings.assembled_profile(&assembly, district)?)?;
+            let relative = format!("districts/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+            let mut read = |offset: u64, len: u32| read_part(&cache, &mut bodies, offset, len, &mut damaged);
+            let output = briefings.assembled_profile(&assembly, district, &mut read)?;
+            if let Some(err) = damaged.take() {
+                return Err(err);
+            }
+            let written = write_output(out, &relative, &output, layouts.files.get(&relative), &cache, &mut bodies)?;
+            new_layouts.files.insert(relative, written);
+        }
+        // The profiles not rendered again keep their layouts.
+        for district in &districts {
+            let relative = format!("districts/{}.md", district.slug);
+            if let Some(old) = layouts.files.remove(&relative) {
+                new_layouts.files.entry(relative).or_insert(old);
+            }
         }
     } else {
         for (name, district) in &corpus.districts {
@@ -470,11 +665,26 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     }
     cache.set_briefs_dir(if failed == 0 { settled_dir_stamp(&briefs_dir) } else { None });
     remove_stale(&out.join("districts"), "md", &written)?;
-    cache.finish()?;
     if briefings.assembled() {
-        write_pieces_if_changed(&out.join("corpus.md"), &briefings.assembled_corpus(&assembly)?)?;
+        let mut damaged = None;
+        let mut read = |offset: u64, len: u32| read_part(&cache, &mut bodies, offset, len, &mut damaged);
+        let output = briefings.assembled_corpus(&assembly, &mut read)?;
+        if let Some(err) = damaged.take() {
+            return Err(err);
+        }
+        let old = layouts.files.get("corpus.md");
+        let written = write_output(out, "corpus.md", &output, old, &cache, &mut bodies)?;
+        new_layouts.files.insert("corpus.md".to_owned(), written);
     } else {
         write_if_changed(&out.join("corpus.md"), briefings.corpus_briefing(&corpus)?.as_bytes())?;
+    }
+    let (generation, moved) = cache.finish()?;
+    if briefings.assembled() {
+        new_layouts.generation = generation;
+        if !moved.is_empty() {
+            new_layouts.translate(&moved);
+        }
+        new_layouts.save(&layouts_path)?;
     }
     let (article_count, district_count) = if briefings.assembled() {
         (assembly.article_count, assembly.districts().len())
@@ -492,6 +702,7 @@ fn briefing(args: &BatchArgs) -> anyhow::Result<usize> {
     // The process exits next: freeing every row one by one (a tenth of a rebuild's time at
     // 10,000 pages) would only delay it.
     std::mem::forget(assembly);
+    std::mem::forget(bodies);
     std::mem::forget(records);
     std::mem::forget(corpus);
     Ok(failed)

@@ -71,8 +71,11 @@ fn write_artifacts(dir: &Path, pages: &[Page]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Runs the binary in the folder above `out`: run in this package's folder, its default
+/// templates folder (`templates`) would be the built-in templates given as overrides.
 fn summarize(args: &[&str], out: &Path, inputs: &[PathBuf]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_summarize"))
+        .current_dir(out.parent().expect("out has a parent"))
         .args(args)
         .arg("-o")
         .arg(out)
@@ -247,7 +250,7 @@ fn a_rebuild_renders_only_changed_pages_and_matches_a_cold_build() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     cache.sort();
-    assert_eq!(cache, ["binary.txt", "districts.tsv", "index.bin", "pages-1.log"]);
+    assert_eq!(cache, ["binary.txt", "districts.tsv", "index.bin", "layout.bin", "pages-1.log"]);
 
     let cold = dir.path().join("cold");
     let output = summarize(&["briefing"], &cold, &inputs);
@@ -276,4 +279,154 @@ fn an_overridden_corpus_template_still_gets_every_row() {
     );
     let district = read(&out.join("districts/临江区.md"));
     assert!(district.contains("| 46幢 | 修缮老建筑 |"), "the built-in district profile, rendered whole:\n{district}");
+}
+
+/// More invented pages: the fixture's two and four more in two districts, with quotes by the
+/// same speaker on several pages and events on the same day.
+fn more_pages() -> Vec<Page> {
+    let mut pages = pages();
+    for n in 3..7 {
+        let district = if n % 2 == 0 { "临江区" } else { "东湖县" };
+        let mut a = article(
+            &format!("p{n}"),
+            &format!("第{n}个社区开了食堂"),
+            Some(district),
+            &[
+                &format!("2025年9月28日，第{n}个社区食堂开张，每天供应午餐{n}00份。"),
+                "“饭菜可口，价格实惠。”一位老人说。",
+            ],
+        );
+        a.quotes = vec![Quote {
+            speaker: Some("李华".into()),
+            role: Some("居民".into()),
+            text: format!("第{n}家也不错。"),
+            ..Quote::default()
+        }];
+        a.figures =
+            vec![Figure {
+                text: format!("{n}00份"), value: 100.0 * n as f64, unit: "份".into(), ..Figure::default()
+            }];
+        pages.push(Page { id: a.page.clone(), articles: vec![a], ..Page::default() });
+    }
+    pages
+}
+
+/// The briefing's files (not its cache), by path, read.
+fn briefing_files(out: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for dir in ["", "districts", "articles"] {
+        let Ok(entries) = std::fs::read_dir(out.join(dir)) else { continue };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_file()) {
+                let name = Path::new(dir).join(entry.file_name()).to_string_lossy().into_owned();
+                files.push((name, read(&entry.path())));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Flips a byte of the first `needle` in `file`.
+fn flip_in(file: &Path, needle: &str) {
+    let mut bytes = std::fs::read(file).expect("read the log");
+    let at = bytes.windows(needle.len()).position(|w| w == needle.as_bytes()).expect("found in the log");
+    bytes[at + 1] ^= 0x01;
+    std::fs::write(file, bytes).expect("damage the log");
+}
+
+#[test]
+fn a_damaged_cache_or_a_hand_edited_output_gives_the_right_briefings_not_garbage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut fixture = more_pages();
+    let inputs = write_artifacts(dir.path(), &fixture);
+    let out = dir.path().join("briefing");
+    let run = |out: &Path, inputs: &[PathBuf]| {
+        let output = summarize(&["briefing"], out, inputs);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    run(&out, &inputs);
+    let log = out.join(".cache/pages-1.log");
+    let cold = |inputs: &[PathBuf], name: &str| {
+        let cold = dir.path().join(name);
+        run(&cold, inputs);
+        briefing_files(&cold)
+    };
+
+    // A part's byte (its record's body), with no layout to copy the old outputs by: the body
+    // is read, does not match its hash, and every page is rendered again.
+    flip_in(&log, "第5个社区开了食堂");
+    std::fs::remove_file(out.join(".cache/layout.bin")).expect("remove the layout");
+    fixture[0].articles[0].headline = "老街改造完工".into();
+    let inputs = write_artifacts(dir.path(), &fixture);
+    let stderr = run(&out, &inputs);
+    assert!(stderr.contains("is damaged"), "{stderr}");
+    let want = cold(&inputs, "cold-1");
+    assert!(want.iter().any(|(_, text)| text.contains("第5个社区开了食堂")));
+    assert_eq!(briefing_files(&out), want, "a damaged body");
+
+    // A byte of a record's meta (what every run reads): that page is rendered again.
+    let log = std::fs::read_dir(out.join(".cache"))
+        .expect("list the cache")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "log"))
+        .expect("a log");
+    flip_in(&log, "东湖县");
+    fixture[1].articles[0].headline = "另一个标题".into();
+    let inputs = write_artifacts(dir.path(), &fixture);
+    run(&out, &inputs);
+    assert_eq!(briefing_files(&out), cold(&inputs, "cold-2"), "a damaged meta");
+
+    // An output changed by hand (same length) is not copied from: its layout no longer holds.
+    let corpus = out.join("corpus.md");
+    let text = read(&corpus);
+    std::fs::write(&corpus, text.replacen("李华", "张三", 1)).expect("edit corpus.md");
+    fixture[2].articles[0].headline = "第3个社区的食堂扩建".into();
+    let inputs = write_artifacts(dir.path(), &fixture);
+    run(&out, &inputs);
+    assert_eq!(briefing_files(&out), cold(&inputs, "cold-3"), "a hand-edited output");
+}
+
+#[test]
+fn one_changed_page_at_a_time_keeps_the_briefings_equal_to_a_cold_build() {
+    // Rebuilds copy what did not change from the last outputs: headlines, people, quotes,
+    // districts and events change one page at a time, and a page goes and comes back.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut fixture = more_pages();
+    let out = dir.path().join("briefing");
+    let run = |out: &Path, inputs: &[PathBuf]| {
+        let output = summarize(&["briefing"], out, inputs);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    };
+    run(&out, &write_artifacts(dir.path(), &fixture));
+    for step in 0..6 {
+        let n = step % fixture.len();
+        let article = &mut fixture[n].articles[0];
+        match step {
+            0 => article.headline = "改过的标题".into(),
+            1 => article.district = Some("新设区".into()),
+            2 => article.quotes.push(Quote {
+                speaker: Some("赵六".into()),
+                text: "新的一句。".into(),
+                ..Quote::default()
+            }),
+            3 => article.quotes.clear(),
+            4 => article.sections[0].paragraphs.insert(0, "2024年1月2日，又一件事。".into()),
+            _ => article.district = None,
+        }
+        let mut inputs = write_artifacts(dir.path(), &fixture);
+        if step == 5 {
+            inputs.remove(0);
+        }
+        if step == 3 {
+            // A new log, whose offsets mean other bytes than the old layout's.
+            std::fs::remove_file(out.join(".cache/index.bin")).expect("remove the index");
+        }
+        run(&out, &inputs);
+        let cold = dir.path().join(format!("cold-{step}"));
+        run(&cold, &inputs);
+        assert_eq!(briefing_files(&out), briefing_files(&cold), "step {step}");
+    }
 }
