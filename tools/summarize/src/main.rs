@@ -295,19 +295,20 @@ fn briefing_page(
 /// The bodies of the records this run's outputs are assembled from (`records`: input hash,
 /// body offset, body length, head), read from the log only for the parts an old output does not
 /// hold, each checked against its record's hash once (`cache::Damaged` when it is not); the
-/// bodies of the records made in this run are here from the start.
+/// bodies of the records made in this run are here from the start. Shared by the threads that
+/// write the outputs.
 struct Bodies<'r> {
     records: &'r [(String, u64, u64, Vec<u8>)],
     /// Indexes into `records`, by body offset.
     by_offset: Vec<usize>,
-    loaded: HashMap<u64, Vec<u8>>,
+    loaded: std::sync::Mutex<HashMap<u64, Vec<u8>>>,
 }
 
 impl<'r> Bodies<'r> {
     fn new(records: &'r [(String, u64, u64, Vec<u8>)], loaded: HashMap<u64, Vec<u8>>) -> Self {
         let mut by_offset: Vec<usize> = (0..records.len()).collect();
         by_offset.sort_unstable_by_key(|&i| records[i].1);
-        Bodies { records, by_offset, loaded }
+        Bodies { records, by_offset, loaded: std::sync::Mutex::new(loaded) }
     }
 
     /// The record whose body holds `offset`: (body offset, body length, head).
@@ -317,11 +318,18 @@ impl<'r> Bodies<'r> {
         (offset < start + len).then_some((start, len, head.as_slice()))
     }
 
-    /// The body of the record holding `offset` (read and checked once), and its offset.
-    fn body(&mut self, cache: &cache::Cache, offset: u64) -> anyhow::Result<(u64, &[u8])> {
+    /// Runs `f` on the body of the record holding `offset` (read and checked once) and its
+    /// offset.
+    fn with_body<T>(
+        &self,
+        cache: &cache::Cache,
+        offset: u64,
+        f: impl FnOnce(u64, &[u8]) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         let damaged = || cache::Damaged(format!("no record holds offset {offset}"));
         let (start, len, head) = self.record(offset).ok_or_else(damaged)?;
-        let body = match self.loaded.entry(start) {
+        let mut loaded = self.loaded.lock().map_err(|_| anyhow::anyhow!("a briefing thread failed"))?;
+        let body = match loaded.entry(start) {
             std::collections::hash_map::Entry::Occupied(body) => body.into_mut(),
             std::collections::hash_map::Entry::Vacant(place) => {
                 let body = cache.read_at(start, usize::try_from(len)?)?;
@@ -331,40 +339,37 @@ impl<'r> Bodies<'r> {
                 place.insert(body)
             }
         };
-        Ok((start, body.as_slice()))
+        f(start, body.as_slice())
     }
 
     /// Writes `len` bytes of the log at `offset` (within records' bodies) to `out`.
-    fn copy(
-        &mut self,
-        cache: &cache::Cache,
-        offset: u64,
-        len: u64,
-        out: &mut dyn std::io::Write,
-    ) -> anyhow::Result<()> {
+    fn copy(&self, cache: &cache::Cache, offset: u64, len: u64, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         let (mut offset, end) = (offset, offset + len);
         while offset < end {
-            let (start, body) = self.body(cache, offset)?;
-            let from = usize::try_from(offset - start)?;
-            let to = usize::try_from((end - start).min(body.len() as u64))?;
-            let bytes = body
-                .get(from..to)
-                .filter(|b| !b.is_empty())
-                .ok_or_else(|| cache::Damaged(format!("offset {offset}")))?;
-            out.write_all(bytes).context("writing a briefing")?;
-            offset += bytes.len() as u64;
+            offset += self.with_body(cache, offset, |start, body| {
+                let from = usize::try_from(offset - start)?;
+                let to = usize::try_from((end - start).min(body.len() as u64))?;
+                let bytes = body
+                    .get(from..to)
+                    .filter(|b| !b.is_empty())
+                    .ok_or_else(|| cache::Damaged(format!("offset {offset}")))?;
+                out.write_all(bytes).context("writing a briefing")?;
+                Ok(bytes.len() as u64)
+            })?;
         }
         Ok(())
     }
 
     /// `len` bytes of the log at `offset`: key-figure lines, checked against `hash`.
-    fn line(&mut self, cache: &cache::Cache, offset: u64, len: usize, hash: u64) -> anyhow::Result<Vec<u8>> {
-        let bytes = match self.record(offset) {
-            Some((start, _, _)) if self.loaded.contains_key(&start) => {
-                let from = usize::try_from(offset - start)?;
-                self.loaded[&start].get(from..from + len).map(<[u8]>::to_vec).unwrap_or_default()
-            }
-            _ => cache.read_at(offset, len)?,
+    fn line(&self, cache: &cache::Cache, offset: u64, len: usize, hash: u64) -> anyhow::Result<Vec<u8>> {
+        let here = |start: u64| -> Option<Vec<u8>> {
+            let loaded = self.loaded.lock().ok()?;
+            let from = usize::try_from(offset - start).ok()?;
+            loaded.get(&start).and_then(|body| body.get(from..from + len)).map(<[u8]>::to_vec)
+        };
+        let bytes = match self.record(offset).and_then(|(start, _, _)| here(start)) {
+            Some(bytes) => bytes,
+            None => cache.read_at(offset, len)?,
         };
         if !cache::Cache::line_is(&bytes, hash) {
             return Err(cache::Damaged(format!("the key-figure lines at {offset} do not match their hash")).into());
@@ -377,7 +382,7 @@ impl<'r> Bodies<'r> {
 /// `damaged` why it could not.
 fn read_part(
     cache: &cache::Cache,
-    bodies: &mut Bodies<'_>,
+    bodies: &Bodies<'_>,
     offset: u64,
     len: u32,
     damaged: &mut Option<anyhow::Error>,
@@ -403,7 +408,7 @@ fn write_output(
     output: &Output<'_>,
     old: Option<&layout::FileLayout>,
     cache: &cache::Cache,
-    bodies: &mut Bodies<'_>,
+    bodies: &Bodies<'_>,
 ) -> anyhow::Result<layout::FileLayout> {
     use std::io::Read;
     let path = out.join(relative);
@@ -582,7 +587,7 @@ fn briefing_run(args: &BatchArgs, first: bool) -> anyhow::Result<usize> {
         cache::Cache::feed(head, *body, *body_len, &mut assembly, |district| digest(district, input_hash))
             .context("reading back the briefing cache's records")?;
     }
-    let mut bodies = Bodies::new(&records, fresh_bodies);
+    let bodies = Bodies::new(&records, fresh_bodies);
     let layouts_path = out.join(".cache").join(layout::FILE);
     let mut layouts = layout::Layouts::load(&layouts_path);
     if !cache.reused() || layouts.generation != cache.generation() {
@@ -614,19 +619,47 @@ fn briefing_run(args: &BatchArgs, first: bool) -> anyhow::Result<usize> {
         for (offset, len, hash) in assembly.figure_reads(|d| names.contains(d.name)) {
             assembly.fetched(offset, bodies.line(&cache, offset, len, hash)?);
         }
+        // The profiles on one thread, corpus.md on another (the largest profile and corpus.md
+        // are most of the bytes).
+        let assembly = &assembly;
         let districts = assembly.districts();
-        let mut damaged = None;
-        for (name, path) in &render {
-            let Some(district) = districts.iter().find(|d| d.name == *name) else { continue };
-            let relative = format!("districts/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
-            let mut read = |offset: u64, len: u32| read_part(&cache, &mut bodies, offset, len, &mut damaged);
-            let output = briefings.assembled_profile(&assembly, district, &mut read)?;
-            if let Some(err) = damaged.take() {
-                return Err(err);
-            }
-            let written = write_output(out, &relative, &output, layouts.files.get(&relative), &cache, &mut bodies)?;
-            new_layouts.files.insert(relative, written);
-        }
+        let (profiles, corpus_md) = pool.install(|| {
+            rayon::join(
+                || -> anyhow::Result<Vec<(String, layout::FileLayout)>> {
+                    let mut written = Vec::new();
+                    for (name, path) in &render {
+                        let Some(district) = districts.iter().find(|d| d.name == *name) else { continue };
+                        let file = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                        let relative = format!("districts/{file}");
+                        let mut damaged = None;
+                        let mut read = |offset: u64, len: u32| read_part(&cache, &bodies, offset, len, &mut damaged);
+                        let output = briefings.assembled_profile(assembly, district, &mut read)?;
+                        if let Some(err) = damaged.take() {
+                            return Err(err);
+                        }
+                        let old = layouts.files.get(&relative);
+                        written.push((relative.clone(), write_output(out, &relative, &output, old, &cache, &bodies)?));
+                    }
+                    Ok(written)
+                },
+                || -> anyhow::Result<layout::FileLayout> {
+                    let mut damaged = None;
+                    let mut read = |offset: u64, len: u32| read_part(&cache, &bodies, offset, len, &mut damaged);
+                    let output = briefings.assembled_corpus(assembly, &mut read)?;
+                    if let Some(err) = damaged.take() {
+                        return Err(err);
+                    }
+                    write_output(out, "corpus.md", &output, layouts.files.get("corpus.md"), &cache, &bodies)
+                },
+            )
+        });
+        // A damaged cache on either thread is what the caller starts over for.
+        let (profiles, corpus_md) = match (profiles, corpus_md) {
+            (Err(err), _) | (_, Err(err)) => return Err(err),
+            (Ok(profiles), Ok(corpus_md)) => (profiles, corpus_md),
+        };
+        new_layouts.files.extend(profiles);
+        new_layouts.files.insert("corpus.md".to_owned(), corpus_md);
         // The profiles not rendered again keep their layouts.
         for district in &districts {
             let relative = format!("districts/{}.md", district.slug);
@@ -665,17 +698,7 @@ fn briefing_run(args: &BatchArgs, first: bool) -> anyhow::Result<usize> {
     }
     cache.set_briefs_dir(if failed == 0 { settled_dir_stamp(&briefs_dir) } else { None });
     remove_stale(&out.join("districts"), "md", &written)?;
-    if briefings.assembled() {
-        let mut damaged = None;
-        let mut read = |offset: u64, len: u32| read_part(&cache, &mut bodies, offset, len, &mut damaged);
-        let output = briefings.assembled_corpus(&assembly, &mut read)?;
-        if let Some(err) = damaged.take() {
-            return Err(err);
-        }
-        let old = layouts.files.get("corpus.md");
-        let written = write_output(out, "corpus.md", &output, old, &cache, &mut bodies)?;
-        new_layouts.files.insert("corpus.md".to_owned(), written);
-    } else {
+    if !briefings.assembled() {
         write_if_changed(&out.join("corpus.md"), briefings.corpus_briefing(&corpus)?.as_bytes())?;
     }
     let (generation, moved) = cache.finish()?;
