@@ -8,12 +8,11 @@
 //! where a single mis-tagged word cannot slip in. Keywords are TF-IDF over the segmenter's nouns,
 //! counted from the same tags (`TermCounts`), so that each paragraph is segmented once.
 
-use std::sync::{Mutex, PoisonError};
-
-use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
+use jieba_rs::{Jieba, KeywordExtractConfig};
 use model::{Organization, Place};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::idf::Idf;
 use crate::lexicon::{Lexicon, Suffix};
 use crate::sentences::{Prepared, evidence, sentence_of};
 
@@ -154,34 +153,41 @@ pub fn listed_names(tags: &[jieba_rs::Tag<'_>], lexicon: &Lexicon) -> Vec<String
     out
 }
 
-/// The parts of speech keywords are taken from.
-const KEYWORD_TAGS: &[&str] = &["n", "nz", "vn", "ns", "nt", "nr", "nrt", "eng", "j"];
-
-/// Whether `tag` is one of `KEYWORD_TAGS` (one match on the string, not nine comparisons: it is
+/// Whether `tag` is one of the parts of speech keywords are taken from (`tests::KEYWORD_TAGS`,
+/// as a list for jieba-rs's own extraction; one match on the string, not nine comparisons: it is
 /// asked for every token of every article).
 fn is_keyword_tag(tag: &str) -> bool {
     matches!(tag, "n" | "nz" | "vn" | "ns" | "nt" | "nr" | "nrt" | "eng" | "j")
 }
 
-/// The `top_k` keywords of `text`: TF-IDF over nouns, without stop words, numbers or punctuation.
-/// This segments `text`; `keywords_from_counts` gives the same from tags already made.
-pub fn keywords(text: &str, jieba: &Jieba, tfidf: &TfIdf, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
-    let allowed = KEYWORD_TAGS.iter().map(|s| (*s).to_owned()).collect();
-    let candidates =
-        tfidf.extract_keywords(jieba, text, top_k.saturating_mul(3), allowed).into_iter().map(|k| k.keyword);
-    pick_keywords(candidates, lexicon, top_k)
+/// The `top_k` keywords of `text`: TF-IDF over nouns, without stop words, numbers or punctuation,
+/// as jieba-rs's `TfIdf::extract_keywords` weighs them with `KEYWORD_TAGS` (and the same IDF
+/// table, `Idf::builtin`). This segments `text`; `keywords_from_counts` gives the same from tags
+/// already made.
+pub fn keywords(
+    text: &str,
+    jieba: &Jieba,
+    config: &KeywordExtractConfig,
+    idf: &Idf,
+    lexicon: &Lexicon,
+    top_k: usize,
+) -> Vec<String> {
+    let tags = jieba.tag(text, config.use_hmm());
+    let mut counts = TermCounts::default();
+    counts.add(&tags, config);
+    keywords_from_counts(&counts, idf, lexicon, top_k)
 }
 
 /// The first `top_k` clean words of `candidates` (best first): two characters or more, Han or
 /// Latin letters only, no stop word, no repeat.
-fn pick_keywords(candidates: impl Iterator<Item = String>, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
+fn pick_keywords<'a>(candidates: impl Iterator<Item = &'a str>, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in candidates {
         let clean = word.chars().count() >= 2
             && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_ascii_alphabetic())
-            && !lexicon.stop_words.contains(&word);
-        if clean && !out.contains(&word) {
-            out.push(word);
+            && !lexicon.stop_words.contains(word);
+        if clean && !out.iter().any(|kept| kept == word) {
+            out.push(word.to_owned());
         }
         if out.len() == top_k {
             break;
@@ -214,8 +220,7 @@ pub struct TermCounts<'a> {
 
 impl<'a> TermCounts<'a> {
     /// Counts the terms among `tags` as `TfIdf::extract_keywords` would with `KEYWORD_TAGS`.
-    pub fn add(&mut self, tags: &[jieba_rs::Tag<'a>], tfidf: &TfIdf) {
-        let config = tfidf.config();
+    pub fn add(&mut self, tags: &[jieba_rs::Tag<'a>], config: &KeywordExtractConfig) {
         for tag in tags.iter().filter(|tag| is_keyword_tag(tag.tag)) {
             // A word counted before is a term: only new words need the check.
             if let Some(count) = self.counts.get_mut(tag.word) {
@@ -227,75 +232,13 @@ impl<'a> TermCounts<'a> {
     }
 }
 
-/// The IDF of each word seen so far, shared by all threads. jieba-rs keeps its IDF table private,
-/// so a word's IDF is read, once per process, as the TF-IDF weight of the word alone
-/// (frequency 1 of 1 term): exact whenever the segmenter keeps the word whole, which is checked.
-/// `None` for a word it splits.
-#[derive(Debug, Default)]
-pub struct IdfCache {
-    idf: Mutex<FxHashMap<String, Option<f64>>>,
-}
-
-impl IdfCache {
-    /// The IDFs of `words`, in order; `None` when one of them cannot be read.
-    fn idfs(&self, words: &[&str], jieba: &Jieba, tfidf: &TfIdf) -> Option<Vec<f64>> {
-        let mut found = Vec::with_capacity(words.len());
-        let mut missing = Vec::new();
-        {
-            let cache = self.idf.lock().unwrap_or_else(PoisonError::into_inner);
-            for (index, word) in words.iter().enumerate() {
-                match cache.get(*word) {
-                    Some(idf) => found.push(*idf),
-                    None => {
-                        found.push(None);
-                        missing.push(index);
-                    }
-                }
-            }
-        }
-        if !missing.is_empty() {
-            // Read outside the lock, so other threads keep going.
-            let read: Vec<(usize, Option<f64>)> = missing
-                .into_iter()
-                .map(|index| {
-                    let word = words[index];
-                    let weights = tfidf.extract_keywords(jieba, word, 1, Vec::new());
-                    (index, weights.first().filter(|k| k.keyword == word).map(|k| k.weight))
-                })
-                .collect();
-            let mut cache = self.idf.lock().unwrap_or_else(PoisonError::into_inner);
-            for (index, idf) in read {
-                found[index] = idf;
-                cache.insert(words[index].to_owned(), idf);
-            }
-        }
-        found.into_iter().collect()
-    }
-}
-
 /// The same keywords as `keywords` over the text the tags of `counts` came from, without
-/// segmenting it again. `None` when an IDF cannot be read (the caller then uses `keywords`).
-pub fn keywords_from_counts(
-    counts: &TermCounts<'_>,
-    jieba: &Jieba,
-    tfidf: &TfIdf,
-    idf_cache: &IdfCache,
-    lexicon: &Lexicon,
-    top_k: usize,
-) -> Option<Vec<String>> {
-    if tfidf.config().use_hmm() {
-        // The counts come from tags made without HMM.
-        return None;
-    }
-    let words: Vec<&str> = counts.counts.keys().copied().collect();
-    let idfs = idf_cache.idfs(&words, jieba, tfidf)?;
+/// segmenting it again.
+pub fn keywords_from_counts(counts: &TermCounts<'_>, idf: &Idf, lexicon: &Lexicon, top_k: usize) -> Vec<String> {
     let total: u64 = counts.counts.values().sum();
     // As `TfIdf::extract_keywords`: weight = frequency × IDF / total, best first, ties by word.
-    let mut weighted: Vec<(f64, &str)> = words
-        .iter()
-        .zip(idfs)
-        .map(|(word, idf)| (counts.counts.get(word).copied().unwrap_or(0) as f64 * idf / total as f64, *word))
-        .collect();
+    let mut weighted: Vec<(f64, &str)> =
+        counts.counts.iter().map(|(word, &count)| (count as f64 * idf.idf(word) / total as f64, *word)).collect();
     // Only the best `keep` are wanted: they are selected first and only they are sorted. The
     // order is total (weights are finite, words distinct), so this is the full sort's prefix.
     let order = |a: &(f64, &str), b: &(f64, &str)| {
@@ -307,12 +250,15 @@ pub fn keywords_from_counts(
     }
     weighted.truncate(keep);
     weighted.sort_unstable_by(order);
-    Some(pick_keywords(weighted.into_iter().map(|(_, word)| word.to_owned()), lexicon, top_k))
+    pick_keywords(weighted.into_iter().map(|(_, word)| word), lexicon, top_k)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parts of speech keywords are taken from.
+    const KEYWORD_TAGS: &[&str] = &["n", "nz", "vn", "ns", "nt", "nr", "nrt", "eng", "j"];
 
     fn check(paragraph: &str, expect: expect_test::Expect) {
         let jieba = Jieba::new();
@@ -336,23 +282,37 @@ mod tests {
         }
     }
 
+    /// jieba-rs's own keyword extraction, with the same tags and filter, as `keywords` had it.
+    fn jieba_rs_keywords(text: &str, jieba: &Jieba, tfidf: &jieba_rs::TfIdf, top_k: usize) -> Vec<String> {
+        use jieba_rs::KeywordExtract;
+        let allowed = KEYWORD_TAGS.iter().map(|s| (*s).to_owned()).collect();
+        let candidates = tfidf.extract_keywords(jieba, text, top_k.saturating_mul(3), allowed);
+        pick_keywords(candidates.iter().map(|k| k.keyword.as_str()), &Lexicon::builtin(), top_k)
+    }
+
     #[test]
-    fn keywords_from_tags_equal_keywords_over_the_joined_text() {
-        let (jieba, tfidf, lexicon, cache) = (Jieba::new(), TfIdf::default(), Lexicon::builtin(), IdfCache::default());
+    fn keywords_from_tags_equal_jieba_rs_keywords_over_the_joined_text() {
+        let (jieba, tfidf, lexicon, idf) =
+            (Jieba::new(), jieba_rs::TfIdf::default(), Lexicon::builtin(), Idf::builtin());
+        let config = KeywordExtractConfig::default();
+        // Invented text, with words the table lists, words it does not (the median), Latin
+        // words in upper case and stop words.
         let pieces = [
             "西湖区留下街道：5公里“汽车街”，何以逆风提速？",
             "西湖区留下街道西溪路，是半个多世纪前杭州公交汽车制造厂所在地。几经迭代，如今已成为杭州市品牌最全、\
              最集聚的汽车街区之一。5公里路段，集聚30余家4S店，2025年汽车社零总额达91.16亿元，领跑全区。",
             "",
-            "The GDP和APP：AI大模型赋能汽车街区，汽车服务、汽车金融与汽车文化一起发展。",
+            "The GDP和APP：AI大模型赋能汽车街区，汽车服务、汽车金融与汽车文化一起发展。Zqxv和Qzvk公司。",
         ];
         for top_k in [0, 1, 8, 40] {
             let mut counts = TermCounts::default();
             for piece in pieces {
-                counts.add(&jieba.tag(piece, false), &tfidf);
+                counts.add(&jieba.tag(piece, false), &config);
             }
-            let fast = keywords_from_counts(&counts, &jieba, &tfidf, &cache, &lexicon, top_k);
-            assert_eq!(fast, Some(keywords(&pieces.join("\n"), &jieba, &tfidf, &lexicon, top_k)), "top {top_k}");
+            let joined = pieces.join("\n");
+            let expected = jieba_rs_keywords(&joined, &jieba, &tfidf, top_k);
+            assert_eq!(keywords_from_counts(&counts, &idf, &lexicon, top_k), expected, "top {top_k}");
+            assert_eq!(keywords(&joined, &jieba, &config, &idf, &lexicon, top_k), expected, "top {top_k}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! articles, each with the sentence it stands in.
 //!
 //! Pure: a `Page` in, a `Page` out; no file system access. Word lists come in as a parsed
-//! `Lexicon`, and the segmenter, TF-IDF table and gazetteer as part of an `Extractor`, all built
+//! `Lexicon`, and the segmenter, IDF table and gazetteer as part of an `Extractor`, all built
 //! once per process by the binary and shared by reference across pages and threads.
 //!
 //! - `numbers`: numerals (digits, Chinese numerals, mixtures).
@@ -12,9 +12,11 @@
 //! - `places`: divisions named (with evidence) and the district, street, city and province an
 //!   article is about.
 //! - `lexicon`: the word lists of `config/lexicon/extract-*.txt`, parsed.
+//! - `idf`: jieba's IDF table for keyword weights, embedded.
 
 pub mod entities;
 pub mod figures;
+pub mod idf;
 pub mod lexicon;
 pub mod numbers;
 pub mod people;
@@ -22,7 +24,7 @@ pub mod periods;
 pub mod places;
 pub mod sentences;
 
-use jieba_rs::{Jieba, TfIdf};
+use jieba_rs::{Jieba, KeywordExtractConfig};
 use model::Page;
 use model::gazetteer::Gazetteer;
 use model::options::ExtractOptions;
@@ -33,17 +35,24 @@ pub use lexicon::Lexicon;
 pub struct Extractor {
     pub lexicon: Lexicon,
     pub jieba: Jieba,
-    pub tfidf: TfIdf,
+    /// jieba's IDF table, as `jieba_rs::TfIdf::default` has it.
+    pub idf: idf::Idf,
+    /// Which words count as terms for keywords (jieba-rs's defaults: stop words, length).
+    pub keyword_config: KeywordExtractConfig,
     /// `None` when no gazetteer was configured: places then come from suffix rules only.
     pub gazetteer: Option<Gazetteer>,
-    /// IDFs read from `tfidf` so far (see `entities::IdfCache`); starts empty.
-    pub idf_cache: entities::IdfCache,
 }
 
 impl Extractor {
-    /// Builds the segmenter (jieba-rs's embedded dictionary) and TF-IDF table: call once.
+    /// Builds the segmenter (jieba-rs's embedded dictionary) and IDF table: call once.
     pub fn new(lexicon: Lexicon, gazetteer: Option<Gazetteer>) -> Extractor {
-        Extractor { lexicon, jieba: Jieba::new(), tfidf: TfIdf::default(), gazetteer, idf_cache: Default::default() }
+        Extractor {
+            lexicon,
+            jieba: Jieba::new(),
+            idf: idf::Idf::builtin(),
+            keyword_config: KeywordExtractConfig::default(),
+            gazetteer,
+        }
     }
 }
 
@@ -54,7 +63,7 @@ pub type ReadFile<'a> = dyn Fn(&std::path::Path) -> anyhow::Result<Option<String
 /// Builds everything the extractor loads once, from `options` and the files they name, read
 /// through `read`: the lexicon files that exist override the embedded ones; the gazetteer is
 /// `None` when its folder lacks `areas.csv` or `streets.csv`. The segmenter's dictionary, the
-/// TF-IDF table and the gazetteer are independent and each takes a noticeable part of start-up,
+/// IDF table and the gazetteer are independent and each takes a noticeable part of start-up,
 /// so they are built on threads of their own. Used by the binary and by xtask's in-process runner.
 pub fn load(options: &ExtractOptions, read: &ReadFile<'_>) -> anyhow::Result<Extractor> {
     use anyhow::Context;
@@ -83,20 +92,20 @@ pub fn load(options: &ExtractOptions, read: &ReadFile<'_>) -> anyhow::Result<Ext
         let gazetteer = Gazetteer::from_csv(csv).with_context(|| format!("gazetteer in {}", dir.display()))?;
         Ok(Some(gazetteer))
     };
-    let (jieba, tfidf, gazetteer, lexicon) = std::thread::scope(|scope| {
+    let (jieba, idf, gazetteer, lexicon) = std::thread::scope(|scope| {
         let jieba = scope.spawn(Jieba::new);
-        let tfidf = scope.spawn(TfIdf::default);
+        let idf = scope.spawn(idf::Idf::builtin);
         let gazetteer = scope.spawn(load_gazetteer);
         let lexicon = load_lexicon();
-        (jieba.join(), tfidf.join(), gazetteer.join(), lexicon)
+        (jieba.join(), idf.join(), gazetteer.join(), lexicon)
     });
     let panicked = |what: &str| anyhow::anyhow!("building the {what} failed");
     Ok(Extractor {
         lexicon: lexicon?,
         jieba: jieba.map_err(|_| panicked("segmenter dictionary"))?,
-        tfidf: tfidf.map_err(|_| panicked("TF-IDF table"))?,
+        idf: idf.map_err(|_| panicked("IDF table"))?,
+        keyword_config: KeywordExtractConfig::default(),
         gazetteer: gazetteer.map_err(|_| panicked("gazetteer"))??,
-        idf_cache: Default::default(),
     })
 }
 
@@ -168,7 +177,7 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
         let mut listed = Vec::new();
         let mut terms = entities::TermCounts::default();
         let headline_tags = extractor.jieba.tag(&article.headline, false);
-        terms.add(&headline_tags, &extractor.tfidf);
+        terms.add(&headline_tags, &extractor.keyword_config);
         let mut paragraph_tags = Vec::with_capacity(paragraphs.len());
         // Each paragraph's characters and sentences, made once for every finder.
         let prepared: Vec<sentences::Prepared> =
@@ -176,7 +185,7 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
         for (&(s, p, text), prepared) in paragraphs.iter().zip(&prepared) {
             figures.extend(figures::figures_in_prepared(prepared, s, p, lexicon));
             let tags = extractor.jieba.tag(text, false);
-            terms.add(&tags, &extractor.tfidf);
+            terms.add(&tags, &extractor.keyword_config);
             entities::places_and_organizations_prepared(prepared, &tags, lexicon, &mut places, &mut organizations);
             listed.extend(entities::listed_names(&tags, lexicon).into_iter().map(|name| (name, text)));
             paragraph_tags.push(tags);
@@ -210,18 +219,7 @@ pub fn extract_page(mut page: Page, extractor: &Extractor, options: &ExtractOpti
             }
         }
 
-        let (jieba, tfidf) = (&extractor.jieba, &extractor.tfidf);
-        let keywords =
-            entities::keywords_from_counts(&terms, jieba, tfidf, &extractor.idf_cache, lexicon, options.keywords)
-                .unwrap_or_else(|| {
-                    let mut text = article.headline.clone();
-                    for &(_, _, paragraph) in &paragraphs {
-                        text.push('\n');
-                        text.push_str(paragraph);
-                    }
-                    entities::keywords(&text, jieba, tfidf, lexicon, options.keywords)
-                });
-        article.keywords = keywords;
+        article.keywords = entities::keywords_from_counts(&terms, &extractor.idf, lexicon, options.keywords);
         // A dateline (本报北京9月30日电) dates the article more closely than its page.
         let base = page_date.map(|date| {
             let lead = paragraphs.first().map_or("", |&(_, _, text)| text);
