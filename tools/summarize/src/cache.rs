@@ -38,7 +38,8 @@ pub struct Entry {
     /// is not read again.
     pub stamp: Stamp,
     /// The brief files written for it (paths relative to the output folder).
-    pub briefs: Vec<String>,
+    /// (Shared: a kept page's entry is cloned into the next index every run.)
+    pub briefs: std::sync::Arc<Vec<String>>,
     /// Where its record is in the log, and the length of the record's head (before the lines of
     /// its key-figure candidates, which are read only for the figures shown).
     pub offset: u64,
@@ -509,7 +510,7 @@ impl Index {
             w.str(&e.input);
             stamp(&mut w, e.stamp);
             w.u32(e.briefs.len());
-            for brief in &e.briefs {
+            for brief in e.briefs.iter() {
                 w.str(brief);
             }
             w.u64(e.offset);
@@ -536,7 +537,7 @@ impl Index {
         let mut pages = HashMap::with_capacity(count);
         for _ in 0..count {
             let (page, input, stamp) = (r.string()?, r.string()?, stamp(&mut r)?);
-            let briefs = (0..r.count()?).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
+            let briefs = (0..r.count()?).map(|_| r.string()).collect::<Option<Vec<String>>>()?.into();
             let (offset, len, head) = (r.u64()?, r.u64()?, r.u64()?);
             pages.insert(page, Entry { input, stamp, briefs, offset, len, head });
         }
@@ -611,9 +612,15 @@ impl Cache {
         self.previous_briefs_dir
     }
 
-    /// Every brief the last run's entries name.
-    pub fn previous_briefs(&self) -> impl Iterator<Item = &String> {
-        self.previous.values().flat_map(|e| &e.briefs)
+    /// The briefs the last run's entries name that this run's entry for the same page does not
+    /// (all of them for a page this run did not keep): the only briefs that may be stale when
+    /// the folder is as the last run left it.
+    pub fn dropped_briefs(&self) -> impl Iterator<Item = &String> {
+        self.previous.iter().flat_map(move |(page, e)| {
+            let now = self.pages.get(page).map(|now| &now.briefs);
+            let same = now.is_some_and(|now| std::sync::Arc::ptr_eq(now, &e.briefs) || now == &e.briefs);
+            e.briefs.iter().filter(move |b| !same && !now.is_some_and(|now| now.contains(b)))
+        })
     }
 
     /// Records the stamp of the briefs' folder as this run leaves it (`None` after a failed
@@ -746,7 +753,7 @@ impl Cache {
 
     /// Every brief this run's entries name.
     pub fn kept_briefs(&self) -> impl Iterator<Item = &String> {
-        self.pages.values().flat_map(|e| &e.briefs)
+        self.pages.values().flat_map(|e| e.briefs.iter())
     }
 
     /// Keeps `entry` for `page` in this run's index.
@@ -841,7 +848,7 @@ mod tests {
                 None => {
                     let (record, head) = Cache::record(page, input, &rows(input)).expect("record");
                     let (offset, len) = cache.append(&record).expect("append");
-                    Entry { input: input.to_owned(), stamp: (0, 0, 0), briefs: Vec::new(), offset, len, head }
+                    Entry { input: input.to_owned(), stamp: (0, 0, 0), briefs: Default::default(), offset, len, head }
                 }
             };
             cache.keep(page.to_owned(), entry);
@@ -910,7 +917,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut cache = Cache::open(dir.path(), "key").expect("open");
         let (offset, len) = cache.append(&record).expect("append");
-        let entry = Entry { input: "h".into(), stamp: (0, 0, 0), briefs: Vec::new(), offset, len, head };
+        let entry = Entry { input: "h".into(), stamp: (0, 0, 0), briefs: Default::default(), offset, len, head };
         let read = cache.read("p", &entry).expect("reads back");
         assert_eq!(format!("{read:?}"), format!("{written:?}"));
         // Cut short anywhere, it is a miss.
@@ -945,7 +952,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut cache = Cache::open(dir.path(), "key").expect("open");
         let (offset, len) = cache.append(&record).expect("append");
-        let entry = Entry { input: "h".into(), stamp: (0, 0, 0), briefs: Vec::new(), offset, len, head };
+        let entry = Entry { input: "h".into(), stamp: (0, 0, 0), briefs: Default::default(), offset, len, head };
         let want = format!("{:?}", cache.read("p", &entry).expect("reads back"));
         let log = dir.path().join("pages-1.log");
         for at in 0..record.len() {

@@ -288,7 +288,7 @@ fn briefing_page(
         // The record holds all the rows are needed for.
         rows = Vec::new();
     }
-    let entry = cache::Entry { input: hash, stamp, briefs, offset: 0, len: 0, head };
+    let entry = cache::Entry { input: hash, stamp, briefs: briefs.into(), offset: 0, len: 0, head };
     Ok(PageShare { entry, rows, record, fresh: true })
 }
 
@@ -676,13 +676,15 @@ fn briefing_run(args: &BatchArgs, first: bool) -> anyhow::Result<usize> {
     }
     let lines: String = made.iter().map(|(slug, digest)| format!("{slug}\t{digest}\n")).collect();
     model::io::write_atomic(&digests_path, lines.as_bytes())?;
-    let briefs_written: HashSet<&str> = cache.kept_briefs().map(String::as_str).collect();
     // The briefs there at the start that this run did not write (a listing of every brief is
-    // not made twice).
+    // not made twice; with the folder as the last run left it, only those its entries named and
+    // this run's entries for the same pages do not can be, and usually there are none).
     let stale: Vec<&String> = match &existing {
         Existing::Listed(listed) => listed.iter().collect(),
-        Existing::AsLeft => cache.previous_briefs().collect(),
+        Existing::AsLeft => cache.dropped_briefs().collect(),
     };
+    let briefs_written: HashSet<&str> =
+        if stale.is_empty() { HashSet::new() } else { cache.kept_briefs().map(String::as_str).collect() };
     for stale in stale
         .into_iter()
         .filter(|b| Path::new(b).extension().is_some_and(|e| e == "md") && !briefs_written.contains(b.as_str()))
