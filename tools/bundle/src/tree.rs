@@ -137,7 +137,7 @@ impl Record {
                 let _ = writeln!(text, "F\t{}\t{size}\t{mtime_ns}\t{inode}\t{}", file.name, file.hash);
             }
         }
-        model::io::write_atomic(path, text.as_bytes())
+        crate::replace::write(path, text.as_bytes())
     }
 }
 
@@ -168,6 +168,9 @@ struct Pending {
     name: String,
     /// The record's entry of that name, if any.
     previous: Option<FileRecord>,
+    /// The folder entry it was listed from: its `stat` goes through the open folder, not the
+    /// whole path.
+    entry: Option<std::fs::DirEntry>,
 }
 
 /// Every file under `root` that belongs in the manifest, sorted by path, with its size and
@@ -184,6 +187,9 @@ pub fn list(
     let mut listed: Vec<Listed> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
     let mut stack = vec![String::new()];
+    // The folders holding a file this run knows: in the others no name is looked up.
+    let known_dirs: std::collections::HashSet<&str> =
+        known.keys().map(|path| path.rsplit_once('/').map_or("", |(dir, _)| dir)).collect();
     while let Some(relative) = stack.pop() {
         let path = if relative.is_empty() { root.to_path_buf() } else { root.join(&relative) };
         let now = SystemTime::now();
@@ -195,11 +201,13 @@ pub fn list(
         let trusted = meta.modified().is_ok_and(|m| m + TICK < now);
         let previous = old.dirs.get(&relative);
         let mut dir = DirRecord { stamp: trusted.then(|| stamp.clone()), ..DirRecord::default() };
+        let knows = known_dirs.contains(relative.as_str());
+        let known_here = |name: &str| if knows { known.get(&join(&relative, name)) } else { None };
         if let Some(previous) = previous.filter(|p| p.stamp.as_ref() == Some(&stamp)) {
             // Unchanged: the files it held, less what this run rewrote in place (the database).
             dir.subdirs = previous.subdirs.clone();
             for file in &previous.files {
-                let file = match known.get(&join(&relative, &file.name)) {
+                let file = match known_here(&file.name) {
                     Some((stamp, hash)) => {
                         FileRecord { name: file.name.clone(), stamp: stamp.clone(), hash: hash.clone() }
                     }
@@ -221,7 +229,7 @@ pub fn list(
                     listed.push((full, file.stamp.size, file.hash.clone()));
                     dir.files.push((*file).clone());
                 } else {
-                    pending.push(Pending { dir: relative.clone(), name: name.clone(), previous: None });
+                    pending.push(Pending { dir: relative.clone(), name: name.clone(), previous: None, entry: None });
                 }
             }
         } else {
@@ -244,16 +252,16 @@ pub fn list(
                 if !file_type.is_file() {
                     continue;
                 }
-                let full = join(&relative, name);
-                if let Some((stamp, hash)) = known.get(&full) {
-                    listed.push((full, stamp.size, hash.clone()));
+                if let Some((stamp, hash)) = known_here(name) {
+                    listed.push((join(&relative, name), stamp.size, hash.clone()));
                     dir.files.push(FileRecord { name: name.to_owned(), stamp: stamp.clone(), hash: hash.clone() });
                 } else if let Some(file) = by_name.get(name).filter(|f| owned && f.stamp.inode == entry.ino()) {
-                    listed.push((full, file.stamp.size, file.hash.clone()));
+                    listed.push((join(&relative, name), file.stamp.size, file.hash.clone()));
                     dir.files.push((*file).clone());
                 } else {
                     let previous = by_name.get(name).map(|f| (*f).clone());
-                    pending.push(Pending { dir: relative.clone(), name: name.to_owned(), previous });
+                    let name = name.to_owned();
+                    pending.push(Pending { dir: relative.clone(), name, previous, entry: Some(entry) });
                 }
             }
         }
@@ -266,16 +274,19 @@ pub fn list(
     let settled: Vec<anyhow::Result<FileRecord>> = pending
         .par_iter()
         .map(|p| {
-            let path = root.join(join(&p.dir, &p.name));
-            let meta = std::fs::metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+            let path = || root.join(join(&p.dir, &p.name));
+            // Through the listed folder (a regular file, so no link to follow), else the path.
+            let meta = match &p.entry {
+                Some(entry) => entry.metadata(),
+                None => std::fs::metadata(path()),
+            };
+            let meta = meta.with_context(|| format!("reading {}", path().display()))?;
             let stamp = Stamp::of(&meta);
-            let remembered = p
-                .previous
-                .as_ref()
-                .filter(|f| f.stamp == stamp)
-                .map(|f| f.hash.clone())
-                .or_else(|| fallback.remembered(&path, &stamp));
-            if let Some(hash) = remembered {
+            if let Some(previous) = p.previous.as_ref().filter(|f| f.stamp == stamp) {
+                return Ok(FileRecord { name: p.name.clone(), stamp, hash: previous.hash.clone() });
+            }
+            let path = path();
+            if let Some(hash) = fallback.remembered(&path, &stamp) {
                 return Ok(FileRecord { name: p.name.clone(), stamp, hash });
             }
             let (_, hash) = hashes::hash_file(&path)?;
