@@ -888,6 +888,123 @@ struct Context {
     /// The lone short line before, and its printed width.
     prev_lone: Vec<Option<usize>>,
     widths: Vec<usize>,
+    /// Per run of non-running-text lines (indexed by the run's first line): how much the
+    /// running text before the run and the running text after it share (see `Cohesion`).
+    cohesion: Vec<Option<Cohesion>>,
+}
+
+/// How the words around a run of short lines hang together, measured on Han character
+/// bigrams: a section heading sits between two parts of one report, which share their words;
+/// a new report's headline sits between two reports, which share few. The same measure means
+/// the same on any paper; no word is named.
+#[derive(Debug, Clone, Copy)]
+struct Cohesion {
+    /// Text before against text after.
+    across: &'static str,
+    /// The run's own words found in the text before, and in the text after.
+    back: &'static str,
+    ahead: &'static str,
+}
+
+/// How many bigrams of running text each side of a run is measured on.
+const COHESION_WINDOW: usize = 160;
+
+/// The Han character bigrams of `text`, as codes, appended to `out`.
+fn han_bigrams(text: &str, out: &mut Vec<u64>) {
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if crate::lexicon::is_han(c) {
+            if let Some(p) = prev {
+                out.push((p as u64) << 32 | c as u64);
+            }
+            prev = Some(c);
+        } else if !c.is_whitespace() {
+            prev = None;
+        }
+    }
+}
+
+/// The share of `a`'s distinct bigrams found in `b` (both sorted, deduplicated), bucketed.
+fn overlap_bucket(a: &[u64], b: &[u64]) -> &'static str {
+    if a.is_empty() || b.is_empty() {
+        return "none";
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let share = shared * 100 / a.len().min(b.len());
+    match share {
+        0..=2 => "0-2",
+        3..=5 => "3-5",
+        6..=9 => "6-9",
+        10..=14 => "10-14",
+        15..=24 => "15-24",
+        _ => "25+",
+    }
+}
+
+fn sorted_set(mut v: Vec<u64>) -> Vec<u64> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Cohesion of each run of non-running-text lines, keyed by its first line. Each side's window
+/// is the nearest running text (up to `COHESION_WINDOW` bigrams); a page costs one pass over its
+/// characters plus two windows per run.
+fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Option<Cohesion>> {
+    let n = lines.len();
+    let mut grams: Vec<Vec<u64>> = Vec::with_capacity(n);
+    for line in lines {
+        let mut g = Vec::new();
+        han_bigrams(&line.norm, &mut g);
+        grams.push(g);
+    }
+    let mut out = vec![None; n];
+    let mut start = 0;
+    while start < n {
+        if bodyish[start] {
+            start += 1;
+            continue;
+        }
+        let end = start + run[start].0.max(1);
+        let mut before = Vec::new();
+        for j in (0..start).rev().filter(|&j| bodyish[j]) {
+            let g = &grams[j];
+            let take = (COHESION_WINDOW - before.len()).min(g.len());
+            before.extend_from_slice(&g[g.len() - take..]);
+            if before.len() >= COHESION_WINDOW {
+                break;
+            }
+        }
+        let mut after = Vec::new();
+        for j in (end..n).filter(|&j| bodyish[j]) {
+            let g = &grams[j];
+            let take = (COHESION_WINDOW - after.len()).min(g.len());
+            after.extend_from_slice(&g[..take]);
+            if after.len() >= COHESION_WINDOW {
+                break;
+            }
+        }
+        let own = sorted_set(grams[start..end].concat());
+        let (before, after) = (sorted_set(before), sorted_set(after));
+        out[start] = Some(Cohesion {
+            across: overlap_bucket(&before, &after),
+            back: overlap_bucket(&own, &before),
+            ahead: overlap_bucket(&own, &after),
+        });
+        start = end;
+    }
+    out
 }
 
 impl Context {
@@ -933,7 +1050,8 @@ impl Context {
         let next_lone = next_where(&lone);
         let prev_lone = prev_where(&lone);
         let widths = lines.iter().map(width).collect();
-        Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths }
+        let cohesion = cohesion(lines, &bodyish, &run);
+        Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths, cohesion }
     }
 
     fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
@@ -990,6 +1108,12 @@ impl Context {
             };
             feature!(sink, i; "ahead-first=", closes_first);
             feature!(sink, i; "ahead-first=", closes_first, "*run=", len.min(3));
+            if let Some(c) = self.cohesion[i - at] {
+                feature!(sink, i; "coh=", c.across);
+                feature!(sink, i; "coh=", c.across, "*run=", len.min(3), "@", at.min(2));
+                feature!(sink, i; "coh=", c.across, "*", closes_first);
+                feature!(sink, i; "coh-back=", c.back, "*ahead=", c.ahead);
+            }
             // Headings of one article are printed alike: the width against the lone line before.
             if let Some(j) = self.prev_lone[i] {
                 let diff = self.widths[j] as isize - self.widths[i] as isize;
