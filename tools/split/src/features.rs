@@ -901,13 +901,15 @@ struct Context {
 struct Cohesion {
     /// Text before against text after.
     across: &'static str,
+    /// `across` against the page's median over its runs: `lower`, `alike` or `higher`.
+    relative: &'static str,
     /// The run's own words found in the text before, and in the text after.
     back: &'static str,
     ahead: &'static str,
 }
 
 /// How many bigrams of running text each side of a run is measured on.
-const COHESION_WINDOW: usize = 160;
+const COHESION_WINDOW: usize = 240;
 
 /// The Han character bigrams of `text`, as codes, appended to `out`.
 fn han_bigrams(text: &str, out: &mut Vec<u64>) {
@@ -926,8 +928,24 @@ fn han_bigrams(text: &str, out: &mut Vec<u64>) {
 
 /// The share of `a`'s distinct bigrams found in `b` (both sorted, deduplicated), bucketed.
 fn overlap_bucket(a: &[u64], b: &[u64]) -> &'static str {
+    overlap_share(a, b).map_or("none", share_bucket)
+}
+
+fn share_bucket(share: usize) -> &'static str {
+    match share {
+        0..=2 => "0-2",
+        3..=5 => "3-5",
+        6..=9 => "6-9",
+        10..=14 => "10-14",
+        15..=24 => "15-24",
+        _ => "25+",
+    }
+}
+
+/// The share (percent) of the smaller set's bigrams found in the other.
+fn overlap_share(a: &[u64], b: &[u64]) -> Option<usize> {
     if a.is_empty() || b.is_empty() {
-        return "none";
+        return None;
     }
     let (mut i, mut j, mut shared) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
@@ -941,15 +959,7 @@ fn overlap_bucket(a: &[u64], b: &[u64]) -> &'static str {
             }
         }
     }
-    let share = shared * 100 / a.len().min(b.len());
-    match share {
-        0..=2 => "0-2",
-        3..=5 => "3-5",
-        6..=9 => "6-9",
-        10..=14 => "10-14",
-        15..=24 => "15-24",
-        _ => "25+",
-    }
+    Some(shared * 100 / a.len().min(b.len()))
 }
 
 fn sorted_set(mut v: Vec<u64>) -> Vec<u64> {
@@ -970,6 +980,7 @@ fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Opt
         grams.push(g);
     }
     let mut out = vec![None; n];
+    let mut shares: Vec<(usize, Option<usize>)> = Vec::new();
     let mut start = 0;
     while start < n {
         if bodyish[start] {
@@ -997,12 +1008,30 @@ fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Opt
         }
         let own = sorted_set(grams[start..end].concat());
         let (before, after) = (sorted_set(before), sorted_set(after));
+        let across = overlap_share(&before, &after);
+        shares.push((start, across));
         out[start] = Some(Cohesion {
-            across: overlap_bucket(&before, &after),
+            across: across.map_or("none", share_bucket),
+            relative: "none",
             back: overlap_bucket(&own, &before),
             ahead: overlap_bucket(&own, &after),
         });
         start = end;
+    }
+    let mut known: Vec<usize> = shares.iter().filter_map(|(_, s)| *s).collect();
+    known.sort_unstable();
+    if let Some(&median) = known.get(known.len() / 2) {
+        for (at, share) in shares {
+            if let (Some(share), Some(c)) = (share, out[at].as_mut()) {
+                c.relative = if share * 10 < median * 6 {
+                    "lower"
+                } else if share * 10 > median * 15 {
+                    "higher"
+                } else {
+                    "alike"
+                };
+            }
+        }
     }
     out
 }
@@ -1113,6 +1142,8 @@ impl Context {
                 feature!(sink, i; "coh=", c.across, "*run=", len.min(3), "@", at.min(2));
                 feature!(sink, i; "coh=", c.across, "*", closes_first);
                 feature!(sink, i; "coh-back=", c.back, "*ahead=", c.ahead);
+                feature!(sink, i; "coh-rel=", c.relative);
+                feature!(sink, i; "coh-rel=", c.relative, "*", closes_first);
             }
             // Headings of one article are printed alike: the width against the lone line before.
             if let Some(j) = self.prev_lone[i] {
