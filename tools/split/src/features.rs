@@ -1080,7 +1080,18 @@ impl Context {
         let prev_lone = prev_where(&lone);
         let widths = lines.iter().map(width).collect();
         let cohesion = cohesion(lines, &bodyish, &run);
-        Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths, cohesion }
+        Context {
+            next_body,
+            prev_body,
+            next_opening,
+            run,
+            bodyish,
+            next_closing,
+            next_lone,
+            prev_lone,
+            widths,
+            cohesion,
+        }
     }
 
     fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
@@ -1184,6 +1195,38 @@ mod tests {
         let expected: Vec<Vec<u64>> = strings.iter().map(|l| l.iter().map(|f| feature_hash(f)).collect()).collect();
         assert_eq!(hashes, expected);
         assert!(strings[0].iter().any(|f| f == "pos=0"));
+    }
+
+    /// A short line between two paragraphs on one subject is cohesive; between paragraphs on
+    /// two subjects it is not. Invented text.
+    #[test]
+    fn cohesion_tells_one_report_from_two() {
+        let first = "　　新建的滨江公园今天开园，公园里有湖泊、草地和儿童乐园，市民在公园里散步游玩，十分热闹。\n";
+        let same = format!(
+            "{first}公园的夜景\n　　入夜以后，公园里的灯光亮起来，湖泊和草地都很美，不少市民在公园里散步到很晚。\n"
+        );
+        let other = format!(
+            "{first}晚稻开镰收割\n　　眼下正值秋收时节，农机手驾驶收割机穿梭在稻田之间，金黄的稻谷颗粒饱满，丰收在望。\n"
+        );
+        let across = |text: &str| {
+            let lines = lines::parse(text);
+            let strings = page_features(&lines, &Lexicon::builtin());
+            strings[1].iter().find(|f| f.starts_with("coh=") && !f.contains('*')).cloned()
+        };
+        assert_eq!(across(&same).as_deref(), Some("coh=25+"));
+        assert_eq!(across(&other).as_deref(), Some("coh=0-2"));
+    }
+
+    #[test]
+    fn overlap_counts_the_smaller_sets_share() {
+        assert_eq!(overlap_share(&[1, 2, 3, 4], &[3, 4]), Some(100));
+        assert_eq!(overlap_share(&[1, 2, 3, 4], &[4, 5, 6, 7]), Some(25));
+        assert_eq!(overlap_share(&[], &[1]), None);
+        let mut grams = Vec::new();
+        han_bigrams("公园 开园，ab公园", &mut grams);
+        // 公园, 园开 and 开园 (letter-spacing is looked through), 公园 again; none across the comma
+        // or the Latin letters.
+        assert_eq!(grams.len(), 4);
     }
 
     #[test]
