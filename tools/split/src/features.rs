@@ -784,7 +784,7 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
                 feature!(sink, i; "1:first-char=", first);
             }
         }
-        context.features(i, &shapes, sink);
+        context.features(i, &shapes, page_gaps, sink);
         if let (Some(level), Some(top)) = (lines[i].md, top_md) {
             feature!(sink, i; "md-rank=", (level - top).min(3));
         }
@@ -1094,7 +1094,7 @@ impl Context {
         }
     }
 
-    fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
+    fn features(&self, i: usize, shapes: &[Shape], page_gaps: &str, sink: &mut impl Sink) {
         feature!(sink, i; "bodyish=", self.bodyish[i]);
         // Whether the line runs on from the running text above: no blank line between, and the
         // line above ends without closing its sentence (a wrapped paragraph, not a new title).
@@ -1155,6 +1155,9 @@ impl Context {
                 feature!(sink, i; "coh-back=", c.back, "*ahead=", c.ahead);
                 feature!(sink, i; "coh-rel=", c.relative);
                 feature!(sink, i; "coh-rel=", c.relative, "*", closes_first);
+                // Where blank lines mark reports, the words matter less than where none do.
+                feature!(sink, i; "coh=", c.across, "*page-gaps=", page_gaps);
+                feature!(sink, i; "coh-rel=", c.relative, "*page-gaps=", page_gaps);
             }
             // Headings of one article are printed alike: the width against the lone line before.
             if let Some(j) = self.prev_lone[i] {
