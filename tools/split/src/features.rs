@@ -926,9 +926,56 @@ fn han_bigrams(text: &str, out: &mut Vec<u64>) {
     }
 }
 
-/// The share of `a`'s distinct bigrams found in `b` (both sorted, deduplicated), bucketed.
-fn overlap_bucket(a: &[u64], b: &[u64]) -> &'static str {
-    overlap_share(a, b).map_or("none", share_bucket)
+/// A small exact set of bigram codes (open addressing in a fixed table, emptied by clearing
+/// only the slots it used): counting shared words costs no sorting and no allocation per run.
+/// It holds at most `COHESION_WINDOW` codes; codes are never 0 (a Han character is not NUL).
+struct Bits {
+    table: Box<[u64; Bits::SLOTS]>,
+    used: Vec<usize>,
+}
+
+impl Bits {
+    const SLOTS: usize = 1024;
+
+    fn new() -> Bits {
+        Bits { table: Box::new([0; Bits::SLOTS]), used: Vec::with_capacity(COHESION_WINDOW) }
+    }
+
+    fn clear(&mut self) {
+        for &slot in &self.used {
+            self.table[slot] = 0;
+        }
+        self.used.clear();
+    }
+
+    /// The slot holding `code`, or the empty one where it would go.
+    fn slot(&self, code: u64) -> usize {
+        let mut slot = (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        while self.table[slot] != 0 && self.table[slot] != code {
+            slot = (slot + 1) % Bits::SLOTS;
+        }
+        slot
+    }
+
+    /// Adds `code`; whether it was new (a full set adds nothing and says no).
+    fn insert(&mut self, code: u64) -> bool {
+        let slot = self.slot(code);
+        if self.table[slot] == code || self.used.len() >= COHESION_WINDOW {
+            return false;
+        }
+        self.table[slot] = code;
+        self.used.push(slot);
+        true
+    }
+
+    fn contains(&self, code: u64) -> bool {
+        self.table[self.slot(code)] == code
+    }
+}
+
+/// `shared` of the smaller side's `a` or `b` distinct bigrams, in percent, bucketed.
+fn share(shared: usize, a: usize, b: usize) -> Option<usize> {
+    (a > 0 && b > 0).then(|| shared * 100 / a.min(b))
 }
 
 fn share_bucket(share: usize) -> &'static str {
@@ -942,43 +989,25 @@ fn share_bucket(share: usize) -> &'static str {
     }
 }
 
-/// The share (percent) of the smaller set's bigrams found in the other.
-fn overlap_share(a: &[u64], b: &[u64]) -> Option<usize> {
-    if a.is_empty() || b.is_empty() {
-        return None;
-    }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    Some(shared * 100 / a.len().min(b.len()))
-}
-
-fn sorted_set(mut v: Vec<u64>) -> Vec<u64> {
-    v.sort_unstable();
-    v.dedup();
-    v
-}
+/// At most this many running-text lines are looked at on each side of a run (lines without
+/// Han text add nothing to a window, and must not make the look go on over the whole page).
+const COHESION_LINES: usize = 12;
 
 /// Cohesion of each run of non-running-text lines, keyed by its first line. Each side's window
 /// is the nearest running text (up to `COHESION_WINDOW` bigrams); a page costs one pass over its
 /// characters plus two windows per run.
 fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Option<Cohesion>> {
     let n = lines.len();
-    let mut grams: Vec<Vec<u64>> = Vec::with_capacity(n);
+    // Every line's bigrams in one buffer, line `i`'s at `at[i]..at[i + 1]`.
+    let mut grams: Vec<u64> = Vec::new();
+    let mut at = Vec::with_capacity(n + 1);
     for line in lines {
-        let mut g = Vec::new();
-        han_bigrams(&line.norm, &mut g);
-        grams.push(g);
+        at.push(grams.len());
+        han_bigrams(&line.norm, &mut grams);
     }
+    at.push(grams.len());
+    let line_grams = |j: usize| &grams[at[j]..at[j + 1]];
+    let (mut before, mut after, mut own) = (Bits::new(), Bits::new(), Bits::new());
     let mut out = vec![None; n];
     let mut shares: Vec<(usize, Option<usize>)> = Vec::new();
     let mut start = 0;
@@ -988,33 +1017,48 @@ fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Opt
             continue;
         }
         let end = start + run[start].0.max(1);
-        let mut before = Vec::new();
-        for j in (0..start).rev().filter(|&j| bodyish[j]) {
-            let g = &grams[j];
-            let take = (COHESION_WINDOW - before.len()).min(g.len());
-            before.extend_from_slice(&g[g.len() - take..]);
-            if before.len() >= COHESION_WINDOW {
+        before.clear();
+        after.clear();
+        own.clear();
+        let (mut before_n, mut taken) = (0, 0);
+        for j in (0..start).rev().filter(|&j| bodyish[j]).take(COHESION_LINES) {
+            for &code in line_grams(j).iter().rev().take(COHESION_WINDOW - taken) {
+                before_n += usize::from(before.insert(code));
+                taken += 1;
+            }
+            if taken >= COHESION_WINDOW {
                 break;
             }
         }
-        let mut after = Vec::new();
-        for j in (end..n).filter(|&j| bodyish[j]) {
-            let g = &grams[j];
-            let take = (COHESION_WINDOW - after.len()).min(g.len());
-            after.extend_from_slice(&g[..take]);
-            if after.len() >= COHESION_WINDOW {
+        let (mut after_n, mut across, mut taken) = (0, 0, 0);
+        for j in (end..n).filter(|&j| bodyish[j]).take(COHESION_LINES) {
+            for &code in line_grams(j).iter().take(COHESION_WINDOW - taken) {
+                if after.insert(code) {
+                    after_n += 1;
+                    across += usize::from(before.contains(code));
+                }
+                taken += 1;
+            }
+            if taken >= COHESION_WINDOW {
                 break;
             }
         }
-        let own = sorted_set(grams[start..end].concat());
-        let (before, after) = (sorted_set(before), sorted_set(after));
-        let across = overlap_share(&before, &after);
+        let (mut own_n, mut back, mut ahead) = (0, 0, 0);
+        for &code in &grams[at[start]..at[end]] {
+            if own.insert(code) {
+                own_n += 1;
+                back += usize::from(before.contains(code));
+                ahead += usize::from(after.contains(code));
+            }
+        }
+        let across = share(across, before_n, after_n);
         shares.push((start, across));
+        let bucket = |s: Option<usize>| s.map_or("none", share_bucket);
         out[start] = Some(Cohesion {
-            across: across.map_or("none", share_bucket),
+            across: bucket(across),
             relative: "none",
-            back: overlap_bucket(&own, &before),
-            ahead: overlap_bucket(&own, &after),
+            back: bucket(share(back, own_n, before_n)),
+            ahead: bucket(share(ahead, own_n, after_n)),
         });
         start = end;
     }
@@ -1221,10 +1265,14 @@ mod tests {
     }
 
     #[test]
-    fn overlap_counts_the_smaller_sets_share() {
-        assert_eq!(overlap_share(&[1, 2, 3, 4], &[3, 4]), Some(100));
-        assert_eq!(overlap_share(&[1, 2, 3, 4], &[4, 5, 6, 7]), Some(25));
-        assert_eq!(overlap_share(&[], &[1]), None);
+    fn shares_count_against_the_smaller_side() {
+        assert_eq!(share(2, 4, 2), Some(100));
+        assert_eq!(share(1, 4, 4), Some(25));
+        assert_eq!(share(0, 0, 1), None);
+        let mut bits = Bits::new();
+        assert!(bits.insert(7) && !bits.insert(7) && bits.contains(7));
+        bits.clear();
+        assert!(!bits.contains(7));
         let mut grams = Vec::new();
         han_bigrams("公园 开园，ab公园", &mut grams);
         // 公园, 园开 and 开园 (letter-spacing is looked through), 公园 again; none across the comma
