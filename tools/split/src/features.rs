@@ -784,7 +784,7 @@ fn features_into(lines: &[Line], lexicon: &Lexicon, sink: &mut impl Sink, shaped
                 feature!(sink, i; "1:first-char=", first);
             }
         }
-        context.features(i, &shapes, sink);
+        context.features(i, &shapes, page_gaps, sink);
         if let (Some(level), Some(top)) = (lines[i].md, top_md) {
             feature!(sink, i; "md-rank=", (level - top).min(3));
         }
@@ -888,6 +888,196 @@ struct Context {
     /// The lone short line before, and its printed width.
     prev_lone: Vec<Option<usize>>,
     widths: Vec<usize>,
+    /// Per run of non-running-text lines (indexed by the run's first line): how much the
+    /// running text before the run and the running text after it share (see `Cohesion`).
+    cohesion: Vec<Option<Cohesion>>,
+}
+
+/// How the words around a run of short lines hang together, measured on Han character
+/// bigrams: a section heading sits between two parts of one report, which share their words;
+/// a new report's headline sits between two reports, which share few. The same measure means
+/// the same on any paper; no word is named.
+#[derive(Debug, Clone, Copy)]
+struct Cohesion {
+    /// Text before against text after.
+    across: &'static str,
+    /// `across` against the page's median over its runs: `lower`, `alike` or `higher`.
+    relative: &'static str,
+    /// The run's own words found in the text before, and in the text after.
+    back: &'static str,
+    ahead: &'static str,
+}
+
+/// How many bigrams of running text each side of a run is measured on.
+const COHESION_WINDOW: usize = 240;
+
+/// The Han character bigrams of `text`, as codes, appended to `out`.
+fn han_bigrams(text: &str, out: &mut Vec<u64>) {
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if crate::lexicon::is_han(c) {
+            if let Some(p) = prev {
+                out.push((p as u64) << 32 | c as u64);
+            }
+            prev = Some(c);
+        } else if !c.is_whitespace() {
+            prev = None;
+        }
+    }
+}
+
+/// A small exact set of bigram codes (open addressing in a fixed table, emptied by clearing
+/// only the slots it used): counting shared words costs no sorting and no allocation per run.
+/// It holds at most `COHESION_WINDOW` codes; codes are never 0 (a Han character is not NUL).
+struct Bits {
+    table: Box<[u64; Bits::SLOTS]>,
+    used: Vec<usize>,
+}
+
+impl Bits {
+    const SLOTS: usize = 1024;
+
+    fn new() -> Bits {
+        Bits { table: Box::new([0; Bits::SLOTS]), used: Vec::with_capacity(COHESION_WINDOW) }
+    }
+
+    fn clear(&mut self) {
+        for &slot in &self.used {
+            self.table[slot] = 0;
+        }
+        self.used.clear();
+    }
+
+    /// The slot holding `code`, or the empty one where it would go.
+    fn slot(&self, code: u64) -> usize {
+        let mut slot = (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize;
+        while self.table[slot] != 0 && self.table[slot] != code {
+            slot = (slot + 1) % Bits::SLOTS;
+        }
+        slot
+    }
+
+    /// Adds `code`; whether it was new (a full set adds nothing and says no).
+    fn insert(&mut self, code: u64) -> bool {
+        let slot = self.slot(code);
+        if self.table[slot] == code || self.used.len() >= COHESION_WINDOW {
+            return false;
+        }
+        self.table[slot] = code;
+        self.used.push(slot);
+        true
+    }
+
+    fn contains(&self, code: u64) -> bool {
+        self.table[self.slot(code)] == code
+    }
+}
+
+/// `shared` of the smaller side's `a` or `b` distinct bigrams, in percent, bucketed.
+fn share(shared: usize, a: usize, b: usize) -> Option<usize> {
+    (a > 0 && b > 0).then(|| shared * 100 / a.min(b))
+}
+
+fn share_bucket(share: usize) -> &'static str {
+    match share {
+        0..=2 => "0-2",
+        3..=5 => "3-5",
+        6..=9 => "6-9",
+        10..=14 => "10-14",
+        15..=24 => "15-24",
+        _ => "25+",
+    }
+}
+
+/// At most this many running-text lines are looked at on each side of a run (lines without
+/// Han text add nothing to a window, and must not make the look go on over the whole page).
+const COHESION_LINES: usize = 12;
+
+/// Cohesion of each run of non-running-text lines, keyed by its first line. Each side's window
+/// is the nearest running text (up to `COHESION_WINDOW` bigrams); a page costs one pass over its
+/// characters plus two windows per run.
+fn cohesion(lines: &[Line], bodyish: &[bool], run: &[(usize, usize)]) -> Vec<Option<Cohesion>> {
+    let n = lines.len();
+    // Every line's bigrams in one buffer, line `i`'s at `at[i]..at[i + 1]`.
+    let mut grams: Vec<u64> = Vec::new();
+    let mut at = Vec::with_capacity(n + 1);
+    for line in lines {
+        at.push(grams.len());
+        han_bigrams(&line.norm, &mut grams);
+    }
+    at.push(grams.len());
+    let line_grams = |j: usize| &grams[at[j]..at[j + 1]];
+    let (mut before, mut after, mut own) = (Bits::new(), Bits::new(), Bits::new());
+    let mut out = vec![None; n];
+    let mut shares: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut start = 0;
+    while start < n {
+        if bodyish[start] {
+            start += 1;
+            continue;
+        }
+        let end = start + run[start].0.max(1);
+        before.clear();
+        after.clear();
+        own.clear();
+        let (mut before_n, mut taken) = (0, 0);
+        for j in (0..start).rev().filter(|&j| bodyish[j]).take(COHESION_LINES) {
+            for &code in line_grams(j).iter().rev().take(COHESION_WINDOW - taken) {
+                before_n += usize::from(before.insert(code));
+                taken += 1;
+            }
+            if taken >= COHESION_WINDOW {
+                break;
+            }
+        }
+        let (mut after_n, mut across, mut taken) = (0, 0, 0);
+        for j in (end..n).filter(|&j| bodyish[j]).take(COHESION_LINES) {
+            for &code in line_grams(j).iter().take(COHESION_WINDOW - taken) {
+                if after.insert(code) {
+                    after_n += 1;
+                    across += usize::from(before.contains(code));
+                }
+                taken += 1;
+            }
+            if taken >= COHESION_WINDOW {
+                break;
+            }
+        }
+        let (mut own_n, mut back, mut ahead) = (0, 0, 0);
+        for &code in &grams[at[start]..at[end]] {
+            if own.insert(code) {
+                own_n += 1;
+                back += usize::from(before.contains(code));
+                ahead += usize::from(after.contains(code));
+            }
+        }
+        let across = share(across, before_n, after_n);
+        shares.push((start, across));
+        let bucket = |s: Option<usize>| s.map_or("none", share_bucket);
+        out[start] = Some(Cohesion {
+            across: bucket(across),
+            relative: "none",
+            back: bucket(share(back, own_n, before_n)),
+            ahead: bucket(share(ahead, own_n, after_n)),
+        });
+        start = end;
+    }
+    let mut known: Vec<usize> = shares.iter().filter_map(|(_, s)| *s).collect();
+    known.sort_unstable();
+    if let Some(&median) = known.get(known.len() / 2) {
+        for (at, share) in shares {
+            if let (Some(share), Some(c)) = (share, out[at].as_mut()) {
+                c.relative = if share * 10 < median * 6 {
+                    "lower"
+                } else if share * 10 > median * 15 {
+                    "higher"
+                } else {
+                    "alike"
+                };
+            }
+        }
+    }
+    out
 }
 
 impl Context {
@@ -933,10 +1123,22 @@ impl Context {
         let next_lone = next_where(&lone);
         let prev_lone = prev_where(&lone);
         let widths = lines.iter().map(width).collect();
-        Context { next_body, prev_body, next_opening, run, bodyish, next_closing, next_lone, prev_lone, widths }
+        let cohesion = cohesion(lines, &bodyish, &run);
+        Context {
+            next_body,
+            prev_body,
+            next_opening,
+            run,
+            bodyish,
+            next_closing,
+            next_lone,
+            prev_lone,
+            widths,
+            cohesion,
+        }
     }
 
-    fn features(&self, i: usize, shapes: &[Shape], sink: &mut impl Sink) {
+    fn features(&self, i: usize, shapes: &[Shape], page_gaps: &str, sink: &mut impl Sink) {
         feature!(sink, i; "bodyish=", self.bodyish[i]);
         // Whether the line runs on from the running text above: no blank line between, and the
         // line above ends without closing its sentence (a wrapped paragraph, not a new title).
@@ -990,6 +1192,17 @@ impl Context {
             };
             feature!(sink, i; "ahead-first=", closes_first);
             feature!(sink, i; "ahead-first=", closes_first, "*run=", len.min(3));
+            if let Some(c) = self.cohesion[i - at] {
+                feature!(sink, i; "coh=", c.across);
+                feature!(sink, i; "coh=", c.across, "*run=", len.min(3), "@", at.min(2));
+                feature!(sink, i; "coh=", c.across, "*", closes_first);
+                feature!(sink, i; "coh-back=", c.back, "*ahead=", c.ahead);
+                feature!(sink, i; "coh-rel=", c.relative);
+                feature!(sink, i; "coh-rel=", c.relative, "*", closes_first);
+                // Where blank lines mark reports, the words matter less than where none do.
+                feature!(sink, i; "coh=", c.across, "*page-gaps=", page_gaps);
+                feature!(sink, i; "coh-rel=", c.relative, "*page-gaps=", page_gaps);
+            }
             // Headings of one article are printed alike: the width against the lone line before.
             if let Some(j) = self.prev_lone[i] {
                 let diff = self.widths[j] as isize - self.widths[i] as isize;
@@ -1029,6 +1242,42 @@ mod tests {
         let expected: Vec<Vec<u64>> = strings.iter().map(|l| l.iter().map(|f| feature_hash(f)).collect()).collect();
         assert_eq!(hashes, expected);
         assert!(strings[0].iter().any(|f| f == "pos=0"));
+    }
+
+    /// A short line between two paragraphs on one subject is cohesive; between paragraphs on
+    /// two subjects it is not. Invented text.
+    #[test]
+    fn cohesion_tells_one_report_from_two() {
+        let first = "　　新建的滨江公园今天开园，公园里有湖泊、草地和儿童乐园，市民在公园里散步游玩，十分热闹。\n";
+        let same = format!(
+            "{first}公园的夜景\n　　入夜以后，公园里的灯光亮起来，湖泊和草地都很美，不少市民在公园里散步到很晚。\n"
+        );
+        let other = format!(
+            "{first}晚稻开镰收割\n　　眼下正值秋收时节，农机手驾驶收割机穿梭在稻田之间，金黄的稻谷颗粒饱满，丰收在望。\n"
+        );
+        let across = |text: &str| {
+            let lines = lines::parse(text);
+            let strings = page_features(&lines, &Lexicon::builtin());
+            strings[1].iter().find(|f| f.starts_with("coh=") && !f.contains('*')).cloned()
+        };
+        assert_eq!(across(&same).as_deref(), Some("coh=25+"));
+        assert_eq!(across(&other).as_deref(), Some("coh=0-2"));
+    }
+
+    #[test]
+    fn shares_count_against_the_smaller_side() {
+        assert_eq!(share(2, 4, 2), Some(100));
+        assert_eq!(share(1, 4, 4), Some(25));
+        assert_eq!(share(0, 0, 1), None);
+        let mut bits = Bits::new();
+        assert!(bits.insert(7) && !bits.insert(7) && bits.contains(7));
+        bits.clear();
+        assert!(!bits.contains(7));
+        let mut grams = Vec::new();
+        han_bigrams("公园 开园，ab公园", &mut grams);
+        // 公园, 园开 and 开园 (letter-spacing is looked through), 公园 again; none across the comma
+        // or the Latin letters.
+        assert_eq!(grams.len(), 4);
     }
 
     #[test]
