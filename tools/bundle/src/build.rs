@@ -157,7 +157,7 @@ fn database_thread(
             conn.close().map_err(|(_, e)| e).context("closing the database")?;
             keep.recv().context("the bundle stopped before the database was complete")?;
             let path = out.join("corpus.sqlite");
-            crate::replace::persist(tmp, &path)?;
+            model::io::persist(tmp, &path)?;
             return Ok(());
         }
         // No set arrives when the run stopped early: then nothing is committed.
@@ -208,7 +208,7 @@ impl IndexState {
     }
 
     fn save(&self, path: &Path) -> anyhow::Result<()> {
-        crate::replace::write(path, &serde_json::to_vec(self).context("serializing the index state")?)
+        model::io::write_atomic(path, &serde_json::to_vec(self).context("serializing the index state")?)
     }
 }
 
@@ -561,7 +561,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
         let html = site.index_page(&index_rows, &chart, input_entries.len())?;
         drop(index_rows);
         let _ = std::fs::remove_file(&index_state);
-        crate::replace::write(&index_path, html.as_bytes())?;
+        model::io::write_atomic(&index_path, html.as_bytes())?;
         written.push((index_path.clone(), blake3::hash(html.as_bytes()).to_hex().to_string()));
         IndexState::written(&index_path, digest)?.save(&index_state)?;
     }
@@ -618,7 +618,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<usize> {
     let (manifest_json, saved) = rayon::join(
         || -> anyhow::Result<Vec<u8>> {
             let json = serde_json::to_vec_pretty(&manifest).context("serializing the manifest")?;
-            crate::replace::write(&out.join("manifest.json"), &json)?;
+            model::io::write_atomic(&out.join("manifest.json"), &json)?;
             Ok(json)
         },
         || -> anyhow::Result<()> {

@@ -143,7 +143,7 @@ impl Hashes {
             let Stamp { size, mtime_ns, inode } = &known.stamp;
             let _ = writeln!(text, "{file}\t{size}\t{mtime_ns}\t{inode}\t{}", known.hash);
         }
-        crate::replace::write(path, text.as_bytes())
+        model::io::write_atomic(path, text.as_bytes())
     }
 
     /// Remembers `hash` for the file just written at `path`.

@@ -17,7 +17,6 @@
 //! - `splice`: the dataset, CSV and figures-data files rebuilt by copying unchanged pages' bytes
 //!   from the last run's files.
 //! - `metas`: every cached fragment's meta line in one file.
-//! - `replace`: a finished temporary file put in place by exchanging names (no ext4 flush).
 //! - `tree`: the manifest's file list, folders unchanged since the last run taken from its record.
 
 pub mod archive;
@@ -28,7 +27,6 @@ pub mod fragment;
 pub mod hashes;
 pub mod manifest;
 pub mod metas;
-pub mod replace;
 pub mod search_blocks;
 pub mod search_index;
 pub mod site;

@@ -63,5 +63,5 @@ pub fn save<'a>(path: &Path, entries: impl Iterator<Item = (&'a str, &'a Stamp, 
         out.extend_from_slice(line);
         out.push(b'\n');
     }
-    crate::replace::write(path, &out)
+    model::io::write_atomic(path, &out)
 }

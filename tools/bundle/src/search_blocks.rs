@@ -161,7 +161,7 @@ impl SearchBlocks {
         let path = self.dir.join(format!("{name}.js"));
         if !path.is_file() {
             let script = search_index::docs_script(name, &entries);
-            crate::replace::write(&path, script.as_bytes())?;
+            model::io::write_atomic(&path, script.as_bytes())?;
             self.written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
         }
         let codes_path = self.codes_path(name);
@@ -172,7 +172,7 @@ impl SearchBlocks {
             search_index::add_bigrams(&entries, &mut codes);
             drop(entries);
             search_index::finish_block(&mut codes);
-            let saved = crate::replace::write(&codes_path, &search_index::encode_codes(&codes));
+            let saved = model::io::write_atomic(&codes_path, &search_index::encode_codes(&codes));
             let _ = codes_out.send(saved.map(|()| block));
         });
         Ok(())
@@ -243,7 +243,7 @@ impl SearchBlocks {
             let script = search_index::terms_script(shard, list);
             *list = Vec::new();
             let path = dir.join(format!("terms-{shard:02x}.js"));
-            crate::replace::write(&path, script.as_bytes())?;
+            model::io::write_atomic(&path, script.as_bytes())?;
             written.push((path, blake3::hash(script.as_bytes()).to_hex().to_string()));
         }
         Ok(written)
@@ -288,12 +288,12 @@ impl SearchBlocks {
         let record = ShardRecord { blocks: self.names.clone(), stamps };
         if previous.is_none_or(|p| p.blocks != record.blocks) || dirty.iter().any(|&d| d) {
             let bytes = serde_json::to_vec(&record).context("serializing the search shard record")?;
-            crate::replace::write(&record_path, &bytes)?;
+            model::io::write_atomic(&record_path, &bytes)?;
         }
         let meta = search_index::meta_script(&self.names, self.articles);
         let meta_path = self.dir.join("meta.js");
         if std::fs::read(&meta_path).ok().as_deref() != Some(meta.as_bytes()) {
-            crate::replace::write(&meta_path, meta.as_bytes())?;
+            model::io::write_atomic(&meta_path, meta.as_bytes())?;
             written.push((meta_path, blake3::hash(meta.as_bytes()).to_hex().to_string()));
         }
         let keep: BTreeSet<String> = self.names.iter().map(|n| format!("{n}.js")).collect();

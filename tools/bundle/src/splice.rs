@@ -49,7 +49,7 @@ impl Layout {
     }
 
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        crate::replace::write(path, &serde_json::to_vec(self).context("serializing the layout")?)
+        model::io::write_atomic(path, &serde_json::to_vec(self).context("serializing the layout")?)
     }
 
     /// The remembered layout of `path`, if the file there is still the one it describes.
@@ -201,7 +201,7 @@ impl Splice {
         self.flush_pending()?;
         self.write_raw(tail)?;
         let Some(tmp) = self.tmp.take() else { anyhow::bail!("internal error: {} has no file", self.path.display()) };
-        crate::replace::persist(tmp.into_temp_path(), &self.path)?;
+        model::io::persist(tmp.into_temp_path(), &self.path)?;
         let (_, blake3) = hashes::hash_file(&self.path)?;
         let meta = std::fs::metadata(&self.path).with_context(|| format!("reading {}", self.path.display()))?;
         Ok(FileLayout { path: self.path, stamp: Stamp::of(&meta), blake3, parts: self.parts })

@@ -137,7 +137,7 @@ impl Record {
                 let _ = writeln!(text, "F\t{}\t{size}\t{mtime_ns}\t{inode}\t{}", file.name, file.hash);
             }
         }
-        crate::replace::write(path, text.as_bytes())
+        model::io::write_atomic(path, text.as_bytes())
     }
 }
 

@@ -810,7 +810,7 @@ impl Cache {
             briefs_dir: self.briefs_dir,
             pages: self.pages,
         };
-        crate::layout::write_file(&self.dir.join(Index::NAME), &index.encode())?;
+        model::io::write_atomic(&self.dir.join(Index::NAME), &index.encode())?;
         // Logs of other generations and the one-file-per-page caches of earlier versions.
         let current = format!("pages-{}.log", self.generation);
         if let Ok(entries) = std::fs::read_dir(&self.dir) {

@@ -142,7 +142,7 @@ impl Layouts {
         }
         let hash = blake3::hash(&out);
         out.extend_from_slice(hash.as_bytes());
-        write_file(path, &out)
+        model::io::write_atomic(path, &out)
     }
 
     /// Moves the log offsets of every layout as the log's compaction moved the records
@@ -289,30 +289,7 @@ pub fn write(
         }
     }
     let tmp = writer.into_inner().map_err(|e| e.into_error()).with_context(context)?;
-    persist(tmp.into_temp_path(), path)
-}
-
-/// Puts the temporary file `tmp` at `path`, replacing what is there: by exchanging the two
-/// names (`renameat2` with `RENAME_EXCHANGE`, as atomic for readers as a rename) and removing
-/// the old file, now under the temporary name. A rename over an existing file makes ext4 (its
-/// `auto_da_alloc` heuristic) allocate the new file's blocks and start writing them before the
-/// rename returns, which for the 54 MB profile and 33 MB `corpus.md` of 10,000 pages was most of
-/// writing them. Where the exchange is refused (nothing there yet) it is an ordinary rename.
-pub fn persist(tmp: tempfile::TempPath, path: &Path) -> anyhow::Result<()> {
-    let exchanged =
-        rustix::fs::renameat_with(rustix::fs::CWD, &*tmp, rustix::fs::CWD, path, rustix::fs::RenameFlags::EXCHANGE);
-    match exchanged {
-        Ok(()) => tmp.close().with_context(|| format!("removing the previous {}", path.display())),
-        Err(_) => tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display())),
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it (`persist`).
-pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = model::io::temp_file_in(dir)?;
-    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    persist(tmp.into_temp_path(), path)
+    model::io::persist(tmp.into_temp_path(), path)
 }
 
 #[cfg(test)]
